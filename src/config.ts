@@ -1,0 +1,138 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Everything the server reads from its environment, validated once at start. */
+const EnvSchema = z.object({
+  NODE_ENV: z.string().default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  PGLITE_DIR: z.string().min(1).default('./data/pglite'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_JWKS_URL: z.url().optional(),
+  JWT_PUBLIC_KEY: z.string().min(1).optional(),
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  GUEST_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  CORS_ORIGINS: z.string().default('*'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type JwtKeyConfig =
+  | { kind: 'secret'; secret: string }
+  | { kind: 'jwks'; url: string }
+  | { kind: 'publicKey'; pem: string };
+
+export interface Config {
+  production: boolean;
+  port: number;
+  host: string;
+  database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dir: string };
+  jwt: { key: JwtKeyConfig; issuer?: string; audience?: string };
+  /** Present only when HS256 is configured: what `npm run token` signs with. */
+  jwtSecret?: string;
+  guestSecret: string;
+  redisUrl?: string;
+  corsOrigins: '*' | string[];
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  /** Set when a development secret was generated on this start, so the server can say how to use it. */
+  generatedDevSecret: boolean;
+}
+
+export class ConfigError extends Error {}
+
+/**
+ * Reads and validates the environment. Outside production a missing secret is generated
+ * once and kept in DATA_DIR, so `npm start` works on a fresh machine; in production it
+ * is an error naming the variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(stripEmpty(env));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`Invalid configuration: ${issue.path.join('.')} ${issue.message}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+
+  const asymmetric = [e.JWT_JWKS_URL, e.JWT_PUBLIC_KEY].filter(Boolean).length;
+  if (asymmetric > 1) throw new ConfigError('Invalid configuration: set only one of JWT_JWKS_URL and JWT_PUBLIC_KEY');
+  if (asymmetric && e.JWT_SECRET) {
+    throw new ConfigError('Invalid configuration: JWT_SECRET cannot be combined with JWT_JWKS_URL or JWT_PUBLIC_KEY');
+  }
+
+  let generatedDevSecret = false;
+  const devSecrets = () => {
+    if (production) return undefined;
+    const result = readOrCreateDevSecrets(e.DATA_DIR);
+    generatedDevSecret ||= result.created;
+    return result.secrets;
+  };
+
+  let jwtSecret = e.JWT_SECRET;
+  let key: JwtKeyConfig;
+  if (e.JWT_JWKS_URL) key = { kind: 'jwks', url: e.JWT_JWKS_URL };
+  else if (e.JWT_PUBLIC_KEY) key = { kind: 'publicKey', pem: e.JWT_PUBLIC_KEY.replace(/\\n/g, '\n') };
+  else {
+    jwtSecret ??= devSecrets()?.jwtSecret;
+    if (!jwtSecret) throw new ConfigError('Missing configuration: JWT_SECRET (or JWT_JWKS_URL / JWT_PUBLIC_KEY) is required in production');
+    key = { kind: 'secret', secret: jwtSecret };
+  }
+
+  // A guest secret derived from the JWT secret is still independent of it for an attacker:
+  // HMAC output reveals nothing about its key.
+  const guestSecret =
+    e.GUEST_SECRET ??
+    (jwtSecret ? createHmac('sha256', jwtSecret).update('guest-id-signing').digest('hex') : devSecrets()?.guestSecret);
+  if (!guestSecret) throw new ConfigError('Missing configuration: GUEST_SECRET is required in production when JWT_SECRET is not set');
+
+  return {
+    production,
+    port: e.PORT,
+    host: e.HOST,
+    database: e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'pglite', dir: e.PGLITE_DIR },
+    jwt: { key, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+    jwtSecret: key.kind === 'secret' ? key.secret : undefined,
+    guestSecret,
+    redisUrl: e.REDIS_URL,
+    corsOrigins: parseOrigins(e.CORS_ORIGINS),
+    logLevel: e.LOG_LEVEL,
+    generatedDevSecret,
+  };
+}
+
+function parseOrigins(value: string): '*' | string[] {
+  if (value.trim() === '*') return '*';
+  const origins = value.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/]+$/.test(origin)) {
+      throw new ConfigError(`Invalid configuration: CORS_ORIGINS entry "${origin}" must look like https://host[:port]`);
+    }
+  }
+  return origins;
+}
+
+/** Docker and Kubernetes often pass unset variables as empty strings. */
+function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => !!entry[1]));
+}
+
+const DevSecretsSchema = z.object({ jwtSecret: z.string().min(32), guestSecret: z.string().min(32) });
+
+function readOrCreateDevSecrets(dataDir: string) {
+  const file = path.join(dataDir, 'dev-secrets.json');
+  if (existsSync(file)) {
+    return { secrets: DevSecretsSchema.parse(JSON.parse(readFileSync(file, 'utf8'))), created: false };
+  }
+  const secrets = { jwtSecret: randomBytes(32).toString('hex'), guestSecret: randomBytes(32).toString('hex') };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
+  return { secrets, created: true };
+}

@@ -1,0 +1,30 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import type { Config } from '../config.js';
+import type { Database } from './schema.js';
+
+export type Db = Kysely<Database>;
+
+/**
+ * PostgreSQL through `pg` when DATABASE_URL is set, else the embedded PGlite: the same
+ * PostgreSQL SQL either way, so queries and migrations are written once.
+ */
+export function connectDatabase(database: Config['database']): Db {
+  if (database.kind === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: database.url,
+      max: 10,
+      // Fail fast while the database is unreachable instead of queueing callers forever.
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+    });
+    // An idle client losing its connection (database restart) must not crash the process.
+    pool.on('error', () => {});
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  if (!database.dir.startsWith('memory://')) mkdirSync(database.dir, { recursive: true });
+  return new Kysely<Database>({ dialect: new PGliteDialect(new PGlite(database.dir)) });
+}

@@ -1,0 +1,60 @@
+import type { Kysely } from 'kysely';
+import type { ConversationRow, ConversationType, Database } from './schema.js';
+
+export const conversationColumns = [
+  'id',
+  'user_id',
+  'guest_id',
+  'admin_id',
+  'type',
+  'subject',
+  'status',
+  'priority',
+  'last_seq',
+  'last_message_at',
+  'created_at',
+  'updated_at',
+] as const;
+
+export type Owner = { userId: string; guestId?: undefined } | { guestId: string; userId?: undefined };
+
+export async function findConversation(db: Kysely<Database>, id: string): Promise<ConversationRow | undefined> {
+  return db.selectFrom('conversations').select(conversationColumns).where('id', '=', id).executeTakeFirst();
+}
+
+export async function findActiveConversation(db: Kysely<Database>, owner: Owner, type: ConversationType) {
+  return db
+    .selectFrom('conversations')
+    .select(conversationColumns)
+    .$if(owner.userId !== undefined, (q) => q.where('user_id', '=', owner.userId!))
+    .$if(owner.guestId !== undefined, (q) => q.where('guest_id', '=', owner.guestId!))
+    .where('type', '=', type)
+    .where('status', 'in', ['open', 'pending'])
+    .executeTakeFirst();
+}
+
+/**
+ * Returns the owner's open or pending conversation of this type, creating it if there is
+ * none. The partial unique indexes make a concurrent second insert a no-op, after which
+ * the winner's row is read back: two racing calls always get the same conversation.
+ */
+export async function getOrCreateConversation(
+  db: Kysely<Database>,
+  owner: Owner,
+  type: ConversationType,
+  subject: string | null,
+): Promise<{ conversation: ConversationRow; created: boolean }> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const existing = await findActiveConversation(db, owner, type);
+    if (existing) return { conversation: existing, created: false };
+    const inserted = await db
+      .insertInto('conversations')
+      .values({ user_id: owner.userId ?? null, guest_id: owner.guestId ?? null, type, subject })
+      .onConflict((oc) => oc.doNothing())
+      .returning(conversationColumns)
+      .executeTakeFirst();
+    if (inserted) return { conversation: inserted, created: true };
+  }
+  // Only reachable if the winner closed its conversation three times in a row between our reads.
+  throw new Error('getOrCreateConversation: could not settle on a conversation');
+}

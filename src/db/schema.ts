@@ -1,0 +1,74 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** The tables as Kysely sees them. Column names are the SQL names; the API speaks camelCase. */
+export interface Database {
+  users: UsersTable;
+  guests: GuestsTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+}
+
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | undefined, Date>;
+
+export const conversationTypes = ['general', 'onboarding', 'call_request'] as const;
+export const conversationStatuses = ['open', 'pending', 'closed'] as const;
+export const conversationPriorities = ['low', 'normal', 'high', 'urgent'] as const;
+export const senderTypes = ['user', 'admin', 'guest', 'system'] as const;
+export const messageTypes = ['text', 'file', 'system', 'auth_code'] as const;
+
+export type ConversationType = (typeof conversationTypes)[number];
+export type ConversationStatus = (typeof conversationStatuses)[number];
+export type ConversationPriority = (typeof conversationPriorities)[number];
+export type SenderType = (typeof senderTypes)[number];
+export type MessageType = (typeof messageTypes)[number];
+
+export interface UsersTable {
+  id: string;
+  email: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  role: 'user' | 'admin';
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface GuestsTable {
+  id: string;
+  created_at: CreatedAt;
+}
+
+export interface ConversationsTable {
+  id: Generated<string>;
+  user_id: string | null;
+  guest_id: string | null;
+  admin_id: string | null;
+  type: ConversationType;
+  subject: string | null;
+  status: ColumnType<ConversationStatus, ConversationStatus | undefined, ConversationStatus>;
+  priority: ColumnType<ConversationPriority, ConversationPriority | undefined, ConversationPriority>;
+  /** The seq of the newest message: the next one gets last_seq + 1, under this row's lock. */
+  last_seq: ColumnType<number, number | undefined, number>;
+  last_message_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface MessagesTable {
+  id: Generated<string>;
+  conversation_id: string;
+  seq: number;
+  sender_type: SenderType;
+  sender_id: string | null;
+  guest_id: string | null;
+  message: string;
+  message_type: MessageType;
+  is_read: ColumnType<boolean, boolean | undefined, boolean>;
+  client_message_id: string | null;
+  created_at: CreatedAt;
+}
+
+export type ConversationRow = Selectable<ConversationsTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type NewMessage = Insertable<MessagesTable>;
+export type UserRow = Selectable<UsersTable>;

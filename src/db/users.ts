@@ -1,0 +1,36 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+export interface ProfileInput {
+  id: string;
+  role: 'user' | 'admin';
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+}
+
+/** Profiles come from JWT claims: the newest claims win. */
+export async function upsertProfile(db: Kysely<Database>, p: ProfileInput): Promise<void> {
+  await db
+    .insertInto('users')
+    .values({ id: p.id, role: p.role, email: p.email, first_name: p.firstName, last_name: p.lastName })
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet((eb) => ({
+        role: eb.ref('excluded.role'),
+        email: eb.ref('excluded.email'),
+        first_name: eb.ref('excluded.first_name'),
+        last_name: eb.ref('excluded.last_name'),
+        updated_at: new Date(),
+      })),
+    )
+    .execute();
+}
+
+export async function findProfiles(db: Kysely<Database>, ids: string[]) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('users')
+    .select(['id', 'email', 'first_name', 'last_name', 'role'])
+    .where('id', 'in', ids)
+    .execute();
+}

@@ -1,0 +1,52 @@
+import type { Identity } from '../router/conversations.schema.js';
+import type { Principal } from '../router/context.js';
+import type { Envelope } from '../router/errors.js';
+import type { createCaller } from '../router/index.js';
+import type { Message } from '../router/messages.schema.js';
+
+/** Every acknowledgement carries the REST envelope. */
+export type Ack = (result: Envelope<unknown>) => void;
+type ClientEvent = (payload: unknown, ack?: Ack) => void;
+
+export interface ClientToServerEvents {
+  'message:send': ClientEvent;
+  'message:read': ClientEvent;
+  'typing:start': ClientEvent;
+  'typing:stop': ClientEvent;
+  'conversation:join': ClientEvent;
+  'conversation:leave': ClientEvent;
+  'conversation:sync': ClientEvent;
+}
+
+export interface TypingPayload {
+  conversationId: string;
+  senderId: string;
+  senderType: 'user' | 'admin' | 'guest';
+}
+
+export interface ServerToClientEvents {
+  'connection:success': (identity: Identity) => void;
+  'message:received': (message: Message) => void;
+  'message:read': (payload: { messageId: string; conversationId: string }) => void;
+  'typing:start': (payload: TypingPayload) => void;
+  'typing:stop': (payload: TypingPayload) => void;
+  'conversation:new_message': (payload: { conversationId: string; message: Message }) => void;
+  'conversation:joined': (payload: { conversationId: string }) => void;
+  'conversation:left': (payload: { conversationId: string }) => void;
+  'message:error': (payload: { error: string; event: string; code: string }) => void;
+}
+
+export type InterServerEvents = Record<string, never>;
+
+export interface SocketData {
+  principal: Principal;
+  caller: ReturnType<typeof createCaller>;
+}
+
+/** Room names: one per conversation, one per person, one for all agents. */
+export const rooms = {
+  conversation: (id: string) => `conversation:${id}`,
+  user: (id: string) => `user:${id}`,
+  guest: (id: string) => `guest:${id}`,
+  admins: 'admins',
+} as const;

@@ -1,0 +1,44 @@
+import type { Namespace } from 'socket.io';
+import type { ConversationOwner, DomainEventMap, DomainEvents } from '../router/events.js';
+import { rooms, type ClientToServerEvents, type InterServerEvents, type ServerToClientEvents, type SocketData } from './events.js';
+
+export type SupportNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type Payload<K extends keyof DomainEventMap> = DomainEventMap[K][0];
+
+/**
+ * The one place that decides who hears what. Fed by domain events emitted after commit;
+ * with a Redis adapter the same emits reach sockets on every replica. Socket.IO delivers
+ * once to a socket that is in several of the target rooms.
+ */
+export function startFanout(nsp: SupportNamespace, events: DomainEvents): () => void {
+  const audience = (conversationId: string, owner: ConversationOwner, origin?: string) => {
+    const targets = [rooms.conversation(conversationId)];
+    // The owner hears about their conversation even before joining it (auth codes, replies).
+    if (owner.userId) targets.push(rooms.user(owner.userId));
+    if (owner.guestId) targets.push(rooms.guest(owner.guestId));
+    // The sender hears its own message although it joins the room only after sending.
+    if (origin) targets.push(origin);
+    return targets;
+  };
+
+  const onMessageCreated = ({ message, owner, origin }: Payload<'message.created'>) => {
+    nsp.to(audience(message.conversationId, owner, origin)).emit('message:received', message);
+    nsp.to(rooms.admins).emit('conversation:new_message', { conversationId: message.conversationId, message });
+  };
+  const onMessageRead = ({ messageId, conversationId, owner, origin }: Payload<'message.read'>) => {
+    nsp.to(audience(conversationId, owner, origin)).emit('message:read', { messageId, conversationId });
+  };
+  const onTyping = ({ conversationId, senderId, senderType, isTyping, origin }: Payload<'typing'>) => {
+    const room = nsp.to(rooms.conversation(conversationId));
+    (origin ? room.except(origin) : room).emit(isTyping ? 'typing:start' : 'typing:stop', { conversationId, senderId, senderType });
+  };
+
+  events.on('message.created', onMessageCreated);
+  events.on('message.read', onMessageRead);
+  events.on('typing', onTyping);
+  return () => {
+    events.off('message.created', onMessageCreated);
+    events.off('message.read', onMessageRead);
+    events.off('typing', onTyping);
+  };
+}

@@ -1,0 +1,95 @@
+import bodyParser from '@koa/bodyparser';
+import cors from '@koa/cors';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import Koa from 'koa';
+import { createContext, type Services } from '../router/context.js';
+import { ok, reportError } from '../router/errors.js';
+import { appRouter, createCaller } from '../router/index.js';
+import { credentialsFrom } from './credentials.js';
+import { createSupportRoutes, type RestState } from './routes.js';
+
+export const MAX_BODY = '100kb';
+
+export interface RestOptions {
+  /** `*` or the browser origins allowed to call (the widget runs on customers' sites). */
+  corsOrigins: '*' | string[];
+  onUnexpectedError?: (error: unknown) => void;
+}
+
+/** Koa serves the documented REST paths and mounts tRPC at /trpc for internal apps. */
+export function createRestApp(services: Services, options: RestOptions): Koa<RestState> {
+  const app = new Koa<RestState>();
+  const onUnexpected = options.onUnexpectedError ?? ((error) => console.error(error));
+
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: '/trpc/',
+    createContext: ({ req }) => createContext(services, credentialsFrom(req.headers)),
+    onError: ({ error }) => {
+      if (reportError(error).unexpected) onUnexpected(error);
+    },
+  });
+
+  // The one place REST failures become the spec's envelope.
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      const httpStatus = (error as { status?: unknown }).status;
+      if (typeof httpStatus === 'number' && httpStatus >= 400 && httpStatus < 500) {
+        // Koa's own client errors: malformed JSON, a body over the limit, a wrong charset.
+        ctx.status = httpStatus;
+        ctx.body = { success: false, message: clientErrorMessage(httpStatus, error) };
+        return;
+      }
+      const report = reportError(error);
+      if (report.unexpected) onUnexpected(error);
+      ctx.status = report.status;
+      ctx.body = report.body;
+    }
+  });
+
+  app.use(
+    cors({
+      origin: (ctx) => {
+        const origin = ctx.get('Origin');
+        return options.corsOrigins === '*' || options.corsOrigins.includes(origin) ? origin || '*' : '';
+      },
+      allowHeaders: ['Authorization', 'Content-Type', 'X-Guest-Id'],
+      exposeHeaders: ['Retry-After'],
+      maxAge: 600,
+    }),
+  );
+
+  app.use(async (ctx, next) => {
+    if (!ctx.path.startsWith('/trpc/')) return next();
+    ctx.respond = false;
+    trpc(ctx.req, ctx.res);
+  });
+
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: MAX_BODY, encoding: 'utf-8' }));
+
+  app.use(async (ctx, next) => {
+    if (!ctx.path.startsWith('/api/support')) return next();
+    ctx.state.caller = createCaller(await createContext(services, credentialsFrom(ctx.headers, ctx.request.body)));
+    await next();
+    if (ctx.state.result !== undefined) {
+      ctx.status = ctx.state.status ?? 200;
+      ctx.body = ok(ctx.state.result);
+    } else if (ctx.status === 404 || ctx.status === 405 || ctx.status === 501) {
+      ctx.body = { success: false, message: ctx.status === 404 ? 'Not found' : 'Method not allowed' };
+    }
+  });
+
+  const support = createSupportRoutes();
+  app.use(support.routes());
+  app.use(support.allowedMethods());
+  return app;
+}
+
+function clientErrorMessage(status: number, error: unknown): string {
+  if (status === 413) return 'Request body is too large';
+  if (status === 400 && error instanceof SyntaxError) return 'Malformed JSON';
+  if (status === 415) return 'Unsupported content type';
+  return (error as { expose?: boolean; message?: string }).expose ? String((error as Error).message) : 'Bad request';
+}

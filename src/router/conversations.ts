@@ -1,0 +1,72 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { getOrCreateConversation, type Owner } from '../db/conversations.js';
+import { recordGuest } from '../db/guests.js';
+import { listMessagesBySeq } from '../db/messages.js';
+import { findProfiles } from '../db/users.js';
+import type { Principal } from './context.js';
+import {
+  GetOrCreateInput,
+  StartAsGuestInput,
+  toConversation,
+  TypingInput,
+} from './conversations.schema.js';
+import { principalOrNewGuest } from './identity.js';
+import { toMessage } from './messages.schema.js';
+import { authedProcedure, conversationProcedure, publicProcedure, router } from './trpc.js';
+
+const RECENT_MESSAGES = 50;
+
+function ownerOf(principal: Principal): Owner {
+  return principal.type === 'guest' ? { guestId: principal.id } : { userId: principal.id };
+}
+
+export const conversationsRouter = router({
+  /** REST 1: the caller's open conversation of a type, created when there is none. */
+  getOrCreate: authedProcedure.input(GetOrCreateInput).mutation(async ({ ctx, input }) => {
+    if (ctx.principal.type === 'guest') await recordGuest(ctx.db, ctx.principal.id);
+    const { conversation } = await getOrCreateConversation(ctx.db, ownerOf(ctx.principal), input.type, null);
+    return toConversation(conversation);
+  }),
+
+  /** REST 2: the same for anonymous visitors, issuing a guest id when they have none. */
+  startAsGuest: publicProcedure.input(StartAsGuestInput).mutation(async ({ ctx, input }) => {
+    const principal = ctx.principal?.type === 'guest' ? ctx.principal : await principalOrNewGuest({ ...ctx, principal: null });
+    await recordGuest(ctx.db, principal.id);
+    const { conversation } = await getOrCreateConversation(ctx.db, { guestId: principal.id }, input.type, input.subject ?? null);
+    return { conversation: toConversation(conversation), guestId: principal.id };
+  }),
+
+  /** REST 4: the conversation with its people and its most recent messages. */
+  details: conversationProcedure.query(async ({ ctx }) => {
+    const c = ctx.conversation;
+    const [profiles, recent] = await Promise.all([
+      findProfiles(ctx.db, [c.user_id, c.admin_id].filter((id): id is string => id !== null)),
+      listMessagesBySeq(ctx.db, c.id, Math.max(1, c.last_seq - RECENT_MESSAGES + 1), c.last_seq),
+    ]);
+    const profile = (id: string | null) => {
+      const p = profiles.find((row) => row.id === id);
+      return p ? { id: p.id, email: p.email, firstName: p.first_name, lastName: p.last_name } : null;
+    };
+    return { ...toConversation(c), user: profile(c.user_id), admin: profile(c.admin_id), messages: recent.map(toMessage) };
+  }),
+
+  /** Proves the caller may watch the conversation; the transport then subscribes it. */
+  join: conversationProcedure.mutation(({ ctx }) => ({ conversationId: ctx.conversation.id, lastSeq: ctx.conversation.last_seq })),
+
+  leave: authedProcedure
+    .input(z.object({ conversationId: z.uuid() }))
+    .mutation(({ input }) => ({ conversationId: input.conversationId })),
+
+  typing: conversationProcedure.input(TypingInput).mutation(({ ctx, input }) => {
+    if (ctx.conversation.status === 'closed') throw new TRPCError({ code: 'CONFLICT', message: 'Conversation is closed' });
+    ctx.events.emit('typing', {
+      conversationId: ctx.conversation.id,
+      senderId: ctx.principal.id,
+      senderType: ctx.principal.type,
+      isTyping: input.isTyping,
+      origin: ctx.connectionId,
+    });
+    return { conversationId: ctx.conversation.id };
+  }),
+});

@@ -1,0 +1,28 @@
+import { EventEmitter } from 'node:events';
+import type { Message } from './messages.schema.js';
+
+/**
+ * What happened, told after the transaction that made it happen has committed. The
+ * procedures emit these; the transports' fan-out decides who hears what. `origin` is the
+ * caller's connection id (a socket id), so a fan-out can exclude or include the sender.
+ */
+export interface DomainEventMap {
+  'message.created': [{ message: Message; owner: ConversationOwner; origin?: string }];
+  'message.read': [{ messageId: string; conversationId: string; owner: ConversationOwner; origin?: string }];
+  typing: [
+    {
+      conversationId: string;
+      senderId: string;
+      senderType: 'user' | 'admin' | 'guest';
+      isTyping: boolean;
+      origin?: string;
+    },
+  ];
+}
+
+export interface ConversationOwner {
+  userId: string | null;
+  guestId: string | null;
+}
+
+export class DomainEvents extends EventEmitter<DomainEventMap> {}

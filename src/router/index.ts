@@ -1,0 +1,15 @@
+import { conversationsRouter } from './conversations.js';
+import { identityRouter } from './identity.js';
+import { messagesRouter } from './messages.js';
+import { createCallerFactory, router } from './trpc.js';
+
+export const appRouter = router({
+  identity: identityRouter,
+  conversations: conversationsRouter,
+  messages: messagesRouter,
+});
+
+/** The type internal TypeScript apps import for `@trpc/client`. */
+export type AppRouter = typeof appRouter;
+
+export const createCaller = createCallerFactory(appRouter);

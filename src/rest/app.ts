@@ -6,6 +6,7 @@ import { createContext, type Services } from '../router/context.js';
 import { ok, reportError } from '../router/errors.js';
 import { appRouter, createCaller } from '../router/index.js';
 import { credentialsFrom } from './credentials.js';
+import { createHealthRoutes } from './health.js';
 import { createSupportRoutes, type RestState } from './routes.js';
 
 export const MAX_BODY = '100kb';
@@ -81,6 +82,7 @@ export function createRestApp(services: Services, options: RestOptions): Koa<Res
     }
   });
 
+  app.use(createHealthRoutes(services.db).routes());
   const support = createSupportRoutes();
   app.use(support.routes());
   app.use(support.allowedMethods());

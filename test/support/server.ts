@@ -62,7 +62,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   };
 }
 
-async function createScratchDatabase(baseUrl: string) {
+export async function createScratchDatabase(baseUrl: string) {
   const name = `support_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();

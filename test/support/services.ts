@@ -1,0 +1,37 @@
+import { createGuestIds } from '../../src/auth/guest-id.js';
+import { createTokenVerifier } from '../../src/auth/jwt.js';
+import { connectDatabase } from '../../src/db/connect.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { createContextInner, type Principal, type Services } from '../../src/router/context.js';
+import { DomainEvents } from '../../src/router/events.js';
+import { createCaller } from '../../src/router/index.js';
+import { upsertProfile } from '../../src/db/users.js';
+import { createScratchDatabase, TEST_JWT_SECRET } from './server.js';
+
+/** The procedures without any transport: a migrated database and callers for any principal. */
+export async function startTestServices() {
+  const scratch = process.env.DATABASE_URL ? await createScratchDatabase(process.env.DATABASE_URL) : undefined;
+  const db = connectDatabase(scratch ? { kind: 'postgres', url: scratch.url } : { kind: 'pglite', dir: 'memory://' });
+  await migrateToLatest(db);
+  const services: Services = {
+    db,
+    events: new DomainEvents(),
+    guestIds: createGuestIds('guest-secret-for-tests-0123456789abcdef'),
+    verifyToken: createTokenVerifier({ key: { kind: 'secret', secret: TEST_JWT_SECRET } }),
+  };
+  return {
+    services,
+    db,
+    async callerFor(principal: Principal, connectionId?: string) {
+      if (principal.type !== 'guest') {
+        await upsertProfile(db, { id: principal.id, role: principal.type, email: null, firstName: null, lastName: null });
+      }
+      return createCaller(createContextInner(services, principal, { connectionId }));
+    },
+    anonymous: () => createCaller(createContextInner(services, null)),
+    async close() {
+      await db.destroy();
+      await scratch?.drop();
+    },
+  };
+}

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { createAuthCodes } from './auth/auth-codes.js';
 import { createGuestIds } from './auth/guest-id.js';
 import { createTokenVerifier } from './auth/jwt.js';
 import type { Config } from './config.js';
@@ -7,6 +8,7 @@ import { createRealtime } from './realtime/server.js';
 import { createRestApp } from './rest/app.js';
 import type { Services } from './router/context.js';
 import { DomainEvents } from './router/events.js';
+import { Limits } from './router/limits.js';
 
 export interface App {
   httpServer: Server;
@@ -22,12 +24,15 @@ export function createApp(config: Config, db: Db, options: { onUnexpectedError?:
     events: new DomainEvents(),
     guestIds: createGuestIds(config.guestSecret),
     verifyToken: createTokenVerifier(config.jwt),
+    limits: new Limits(config.limits),
+    authCodes: createAuthCodes(config.guestSecret, config.authCodes.ttlSeconds, config.authCodes.requireOwner),
   };
-  const rest = createRestApp(services, { corsOrigins: config.corsOrigins, ...options });
+  const transport = { corsOrigins: config.corsOrigins, trustProxyHops: config.trustProxyHops, ...options };
+  const rest = createRestApp(services, transport);
   const httpServer = createServer(rest.callback());
   httpServer.headersTimeout = 20_000;
   httpServer.requestTimeout = 30_000;
-  const realtime = createRealtime(httpServer, services, { corsOrigins: config.corsOrigins, ...options });
+  const realtime = createRealtime(httpServer, services, transport);
 
   return {
     httpServer,

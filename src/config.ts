@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { limitRulesFromEnv, type LimitRules } from './router/limits.js';
 
 /** Everything the server reads from its environment, validated once at start. */
 const EnvSchema = z.object({
@@ -22,6 +23,9 @@ const EnvSchema = z.object({
   GUEST_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   CORS_ORIGINS: z.string().default('*'),
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  AUTH_CODE_TTL_SECONDS: z.coerce.number().int().min(10).max(24 * 3600).default(15 * 60),
+  AUTH_CODE_REQUIRE_OWNER: z.enum(['true', 'false']).default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -41,6 +45,10 @@ export interface Config {
   guestSecret: string;
   redisUrl?: string;
   corsOrigins: '*' | string[];
+  /** How many reverse proxies in front of us append to X-Forwarded-For; 0 trusts none. */
+  trustProxyHops: number;
+  authCodes: { ttlSeconds: number; requireOwner: boolean };
+  limits: LimitRules;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   /** Set when a development secret was generated on this start, so the server can say how to use it. */
   generatedDevSecret: boolean;
@@ -103,9 +111,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     guestSecret,
     redisUrl: e.REDIS_URL,
     corsOrigins: parseOrigins(e.CORS_ORIGINS),
+    trustProxyHops: e.TRUST_PROXY_HOPS,
+    authCodes: { ttlSeconds: e.AUTH_CODE_TTL_SECONDS, requireOwner: e.AUTH_CODE_REQUIRE_OWNER === 'true' },
+    limits: parseLimits(env),
     logLevel: e.LOG_LEVEL,
     generatedDevSecret,
   };
+}
+
+function parseLimits(env: NodeJS.ProcessEnv): LimitRules {
+  try {
+    return limitRulesFromEnv(env);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }
 
 function parseOrigins(value: string): '*' | string[] {

@@ -33,6 +33,19 @@ export async function findActiveConversation(db: Kysely<Database>, owner: Owner,
     .executeTakeFirst();
 }
 
+/** The owner's most recently active open or pending conversation, of any type. */
+export async function findNewestActiveConversation(db: Kysely<Database>, owner: Owner) {
+  return db
+    .selectFrom('conversations')
+    .select(conversationColumns)
+    .$if(owner.userId !== undefined, (q) => q.where('user_id', '=', owner.userId!))
+    .$if(owner.guestId !== undefined, (q) => q.where('guest_id', '=', owner.guestId!))
+    .where('status', 'in', ['open', 'pending'])
+    .orderBy('updated_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
 /**
  * Returns the owner's open or pending conversation of this type, creating it if there is
  * none. The partial unique indexes make a concurrent second insert a no-op, after which

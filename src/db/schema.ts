@@ -6,6 +6,7 @@ export interface Database {
   guests: GuestsTable;
   conversations: ConversationsTable;
   messages: MessagesTable;
+  auth_codes: AuthCodesTable;
 }
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -72,3 +73,19 @@ export type ConversationRow = Selectable<ConversationsTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type NewMessage = Insertable<MessagesTable>;
 export type UserRow = Selectable<UsersTable>;
+
+export interface AuthCodesTable {
+  id: Generated<string>;
+  /** HMAC of the digits under a server key; the digits themselves are never stored. */
+  code_hash: string;
+  user_id: string | null;
+  guest_id: string | null;
+  conversation_id: string | null;
+  device_info: unknown;
+  created_by: string | null;
+  expires_at: Date;
+  used_at: Date | null;
+  /** Set when too many wrong guesses named the owner, or when an expired code's digits are reused. */
+  burnt_at: Date | null;
+  created_at: CreatedAt;
+}

@@ -34,3 +34,8 @@ export async function findProfiles(db: Kysely<Database>, ids: string[]) {
     .where('id', 'in', ids)
     .execute();
 }
+
+/** Makes sure a user id can be referenced before that user has ever signed in. */
+export async function ensureUser(db: Kysely<Database>, id: string): Promise<void> {
+  await db.insertInto('users').values({ id, role: 'user', email: null, first_name: null, last_name: null }).onConflict((oc) => oc.column('id').doNothing()).execute();
+}

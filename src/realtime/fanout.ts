@@ -21,8 +21,15 @@ export function startFanout(nsp: SupportNamespace, events: DomainEvents): () => 
     return targets;
   };
 
-  const onMessageCreated = ({ message, owner, origin }: Payload<'message.created'>) => {
-    nsp.to(audience(message.conversationId, owner, origin)).emit('message:received', message);
+  const onMessageCreated = ({ message, owner, origin, ownerView }: Payload<'message.created'>) => {
+    if (ownerView) {
+      // Only the owner's own sockets get the private view; agents watching the room get the stored text.
+      const ownerRooms = audience(message.conversationId, owner).slice(1);
+      nsp.to(ownerRooms).emit('message:received', ownerView);
+      nsp.to(rooms.conversation(message.conversationId)).except(ownerRooms).emit('message:received', message);
+    } else {
+      nsp.to(audience(message.conversationId, owner, origin)).emit('message:received', message);
+    }
     nsp.to(rooms.admins).emit('conversation:new_message', { conversationId: message.conversationId, message });
   };
   const onMessageRead = ({ messageId, conversationId, owner, origin }: Payload<'message.read'>) => {

@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
+import { clientAddressOf } from '../auth/client-address.js';
 import { createContext, type Services } from '../router/context.js';
 import { reportError } from '../router/errors.js';
 import { toIdentity } from '../router/identity.js';
@@ -19,6 +20,7 @@ export type SupportSocket = Socket<ClientToServerEvents, ServerToClientEvents, I
 
 export interface RealtimeOptions {
   corsOrigins: '*' | string[];
+  trustProxyHops: number;
   onUnexpectedError?: (error: unknown) => void;
 }
 
@@ -39,11 +41,15 @@ export function createRealtime(httpServer: HttpServer, services: Services, optio
   nsp.use(async (socket, next) => {
     try {
       const auth = socket.handshake.auth as Record<string, unknown>;
+      // A token of the wrong type is still a present token: it fails verification, never becomes a guest.
       const credentials = {
-        token: typeof auth.token === 'string' ? auth.token : undefined,
+        token: auth.token == null ? undefined : typeof auth.token === 'string' ? auth.token : '',
         guestId: typeof auth.guestId === 'string' ? auth.guestId : undefined,
       };
-      const context = await createContext(services, credentials, socket.id);
+      const context = await createContext(services, credentials, {
+        connectionId: socket.id,
+        clientAddress: clientAddressOf(socket.request, options.trustProxyHops),
+      });
       const identity = await createCaller(context).identity.connect();
       const principal = context.principal ?? { type: 'guest' as const, id: identity.guestId! };
       socket.data.principal = principal;

@@ -5,6 +5,7 @@ import Koa from 'koa';
 import { createContext, type Services } from '../router/context.js';
 import { ok, reportError } from '../router/errors.js';
 import { appRouter, createCaller } from '../router/index.js';
+import { clientAddressOf } from '../auth/client-address.js';
 import { credentialsFrom } from './credentials.js';
 import { createHealthRoutes } from './health.js';
 import { createSupportRoutes, type RestState } from './routes.js';
@@ -14,6 +15,7 @@ export const MAX_BODY = '100kb';
 export interface RestOptions {
   /** `*` or the browser origins allowed to call (the widget runs on customers' sites). */
   corsOrigins: '*' | string[];
+  trustProxyHops: number;
   onUnexpectedError?: (error: unknown) => void;
 }
 
@@ -25,7 +27,8 @@ export function createRestApp(services: Services, options: RestOptions): Koa<Res
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
-    createContext: ({ req }) => createContext(services, credentialsFrom(req.headers)),
+    createContext: ({ req }) =>
+      createContext(services, credentialsFrom(req.headers), { clientAddress: clientAddressOf(req, options.trustProxyHops) }),
     onError: ({ error }) => {
       if (reportError(error).unexpected) onUnexpected(error);
     },
@@ -47,6 +50,7 @@ export function createRestApp(services: Services, options: RestOptions): Koa<Res
       if (report.unexpected) onUnexpected(error);
       ctx.status = report.status;
       ctx.body = report.body;
+      if (report.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(report.retryAfterSeconds));
     }
   });
 
@@ -72,11 +76,17 @@ export function createRestApp(services: Services, options: RestOptions): Koa<Res
 
   app.use(async (ctx, next) => {
     if (!ctx.path.startsWith('/api/support')) return next();
-    ctx.state.caller = createCaller(await createContext(services, credentialsFrom(ctx.headers, ctx.request.body)));
+    const credentials = credentialsFrom(ctx.headers, ctx.request.body);
+    const clientAddress = clientAddressOf(ctx.req, options.trustProxyHops);
+    ctx.state.caller = createCaller(await createContext(services, credentials, { clientAddress }));
     await next();
-    if (ctx.state.result !== undefined) {
+    if (ctx.state.body !== undefined) {
+      ctx.status = 200;
+      ctx.body = ctx.state.body;
+    } else if (ctx.state.result !== undefined) {
       ctx.status = ctx.state.status ?? 200;
-      ctx.body = ok(ctx.state.result);
+      const { message } = ctx.state;
+      ctx.body = message ? { success: true, message, data: ctx.state.result } : ok(ctx.state.result);
     } else if (ctx.status === 404 || ctx.status === 405 || ctx.status === 501) {
       ctx.body = { success: false, message: ctx.status === 404 ? 'Not found' : 'Method not allowed' };
     }

@@ -20,3 +20,4 @@ export function credentialsFrom(headers: IncomingHttpHeaders, body?: unknown): C
   const guestId = typeof header === 'string' ? header : typeof fromBody === 'string' ? fromBody : undefined;
   return { token, guestId };
 }
+

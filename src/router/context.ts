@@ -1,9 +1,11 @@
 import type { TokenVerifier } from '../auth/jwt.js';
 import { InvalidTokenError } from '../auth/jwt.js';
+import type { AuthCodes } from '../auth/auth-codes.js';
 import type { GuestIds } from '../auth/guest-id.js';
 import type { Db } from '../db/connect.js';
 import { upsertProfile } from '../db/users.js';
 import type { DomainEvents } from './events.js';
+import type { Limits } from './limits.js';
 import { TRPCError } from '@trpc/server';
 
 /** Who is calling, as proved by a verified JWT or a server-issued guest id. */
@@ -18,6 +20,8 @@ export interface Services {
   events: DomainEvents;
   guestIds: GuestIds;
   verifyToken: TokenVerifier;
+  limits: Limits;
+  authCodes: AuthCodes;
 }
 
 export interface Context extends Services {
@@ -26,7 +30,11 @@ export interface Context extends Services {
   credentialProblem?: string;
   /** The transport connection making the call (a socket id), for fan-out decisions. */
   connectionId?: string;
+  /** The client's network address, as far as configured proxies can be trusted. */
+  clientAddress?: string;
 }
+
+export type ConnectionMeta = Pick<Context, 'connectionId' | 'clientAddress'>;
 
 export interface Credentials {
   token?: string | undefined;
@@ -43,7 +51,7 @@ export function createContextInner(services: Services, principal: Principal | nu
  * never downgraded to a guest. Verified profiles are upserted here, once per request or
  * socket connection, not once per message.
  */
-export async function createContext(services: Services, credentials: Credentials, connectionId?: string): Promise<Context> {
+export async function createContext(services: Services, credentials: Credentials, meta: ConnectionMeta = {}): Promise<Context> {
   if (credentials.token !== undefined) {
     const token = await services.verifyToken(credentials.token).catch((error: unknown) => {
       if (error instanceof InvalidTokenError) throw new TRPCError({ code: 'UNAUTHORIZED', message: error.message });
@@ -56,13 +64,13 @@ export async function createContext(services: Services, credentials: Credentials
       firstName: token.firstName,
       lastName: token.lastName,
     });
-    return createContextInner(services, { type: token.role, id: token.sub, tokenExpiresAt: token.exp }, { connectionId });
+    return createContextInner(services, { type: token.role, id: token.sub, tokenExpiresAt: token.exp }, meta);
   }
   if (credentials.guestId !== undefined) {
     if (services.guestIds.verify(credentials.guestId)) {
-      return createContextInner(services, { type: 'guest', id: credentials.guestId }, { connectionId });
+      return createContextInner(services, { type: 'guest', id: credentials.guestId }, meta);
     }
-    return createContextInner(services, null, { connectionId, credentialProblem: 'Unknown guest id' });
+    return createContextInner(services, null, { ...meta, credentialProblem: 'Unknown guest id' });
   }
-  return createContextInner(services, null, { connectionId });
+  return createContextInner(services, null, meta);
 }

@@ -7,7 +7,8 @@ import type { Message } from './messages.schema.js';
  * caller's connection id (a socket id), so a fan-out can exclude or include the sender.
  */
 export interface DomainEventMap {
-  'message.created': [{ message: Message; owner: ConversationOwner; origin?: string }];
+  /** `ownerView`, when present, is what the owner's sockets see instead (an auth code's digits). */
+  'message.created': [{ message: Message; owner: ConversationOwner; origin?: string; ownerView?: Message }];
   'message.read': [{ messageId: string; conversationId: string; owner: ConversationOwner; origin?: string }];
   typing: [
     {

@@ -1,12 +1,14 @@
 import { conversationsRouter } from './conversations.js';
 import { identityRouter } from './identity.js';
 import { messagesRouter } from './messages.js';
+import { onboardingRouter } from './onboarding.js';
 import { createCallerFactory, router } from './trpc.js';
 
 export const appRouter = router({
   identity: identityRouter,
   conversations: conversationsRouter,
   messages: messagesRouter,
+  onboarding: onboardingRouter,
 });
 
 /** The type internal TypeScript apps import for `@trpc/client`. */

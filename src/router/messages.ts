@@ -2,8 +2,8 @@ import { TRPCError } from '@trpc/server';
 import { findConversation } from '../db/conversations.js';
 import { findMessage, listMessagesBySeq, markMessageRead, storeMessage } from '../db/messages.js';
 import type { ConversationRow, MessageRow } from '../db/schema.js';
-import type { Principal } from './context.js';
-import { ListMessagesInput, MarkReadInput, SendMessageInput, toMessage } from './messages.schema.js';
+import type { Context, Principal } from './context.js';
+import { ListMessagesInput, MarkReadInput, SendMessageInput, toMessage, type Message } from './messages.schema.js';
 import { authedProcedure, canSee, conversationNotFound, conversationProcedure, router } from './trpc.js';
 
 /** The customer's side of a conversation is its owner; everyone else (agents, system) is the other. */
@@ -18,6 +18,34 @@ function sentByOwner(m: MessageRow, c: ConversationRow): boolean {
 }
 
 const ownerOf = (c: ConversationRow) => ({ userId: c.user_id, guestId: c.guest_id });
+
+/**
+ * Writes a message from the server itself (`system` or `auth_code`) and tells everyone,
+ * like any other message. `ownerText` replaces the text for the owner's eyes only.
+ */
+export async function postServerMessage(
+  ctx: Pick<Context, 'db' | 'events'>,
+  conversation: ConversationRow,
+  messageType: 'system' | 'auth_code',
+  text: string,
+  ownerText?: string,
+): Promise<Message> {
+  const stored = await storeMessage(ctx.db, {
+    conversationId: conversation.id,
+    senderType: 'system',
+    senderId: null,
+    guestId: null,
+    message: text,
+    messageType,
+    clientMessageId: null,
+    claimAdminId: null,
+  });
+  if (!stored) throw conversationNotFound();
+  const message = toMessage(stored.message);
+  const ownerView = ownerText === undefined ? undefined : { ...message, message: ownerText };
+  ctx.events.emit('message.created', { message, owner: ownerOf(conversation), ownerView });
+  return message;
+}
 
 export const messagesRouter = router({
   send: conversationProcedure.input(SendMessageInput).mutation(async ({ ctx, input }) => {

@@ -1,4 +1,6 @@
+import { createAuthCodes } from '../../src/auth/auth-codes.js';
 import { createGuestIds } from '../../src/auth/guest-id.js';
+import { defaultLimitRules, Limits } from '../../src/router/limits.js';
 import { createTokenVerifier } from '../../src/auth/jwt.js';
 import { connectDatabase } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
@@ -18,6 +20,8 @@ export async function startTestServices() {
     events: new DomainEvents(),
     guestIds: createGuestIds('guest-secret-for-tests-0123456789abcdef'),
     verifyToken: createTokenVerifier({ key: { kind: 'secret', secret: TEST_JWT_SECRET } }),
+    limits: new Limits(defaultLimitRules),
+    authCodes: createAuthCodes('code-secret-for-tests-0123456789abcdef', 900, false),
   };
   return {
     services,

@@ -1,0 +1,86 @@
+import { TRPCError } from '@trpc/server';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+
+/** A budget of `points` per `seconds`, per key. */
+export interface LimitRule {
+  points: number;
+  seconds: number;
+}
+
+/**
+ * Every limit the service enforces, by name. Defaults are documented in the README and
+ * each can be set with LIMIT_<NAME> = "<points>/<seconds>" (e.g. LIMIT_CODE_FAILURES_GLOBAL=15/60).
+ */
+export const defaultLimitRules = {
+  /** Failed code checks from one client address. */
+  CODE_FAILURES_PER_ADDRESS: { points: 20, seconds: 15 * 60 },
+  /** Failed code checks naming one user or guest; reaching it burns that owner's live codes. */
+  CODE_FAILURES_PER_OWNER: { points: 5, seconds: 15 * 60 },
+  /** Failed code checks across the whole service: what bounds a guesser spread over many addresses. */
+  CODE_FAILURES_GLOBAL: { points: 15, seconds: 60 },
+} satisfies Record<string, LimitRule>;
+
+export type LimitName = keyof typeof defaultLimitRules;
+export type LimitRules = Record<LimitName, LimitRule>;
+
+export class RateLimitedError extends TRPCError {
+  constructor(readonly retryAfterSeconds: number) {
+    super({ code: 'TOO_MANY_REQUESTS', message: 'Too many requests, try again later' });
+  }
+}
+
+/**
+ * The one place limits are counted: in memory for one process, in Redis when REDIS_URL is
+ * set so that every replica draws on the same budget.
+ */
+export class Limits {
+  private readonly limiters: Record<LimitName, RateLimiterAbstract>;
+
+  constructor(
+    readonly rules: LimitRules,
+    redis?: Redis,
+  ) {
+    const make = (name: string, rule: LimitRule): RateLimiterAbstract => {
+      const options = { points: rule.points, duration: rule.seconds, keyPrefix: `limit:${name}` };
+      return redis ? new RateLimiterRedis({ ...options, storeClient: redis }) : new RateLimiterMemory(options);
+    };
+    this.limiters = Object.fromEntries(Object.entries(rules).map(([name, rule]) => [name, make(name, rule)])) as Record<
+      LimitName,
+      RateLimiterAbstract
+    >;
+  }
+
+  /** Spends points; throws RateLimitedError once the budget is gone. Returns what is left. */
+  async consume(name: LimitName, key: string, points = 1): Promise<number> {
+    try {
+      return (await this.limiters[name].consume(key, points)).remainingPoints;
+    } catch (error) {
+      if (error instanceof RateLimiterRes) throw new RateLimitedError(Math.max(1, Math.ceil(error.msBeforeNext / 1000)));
+      throw error;
+    }
+  }
+
+  /** Throws RateLimitedError if the budget is already spent, without spending any. */
+  async check(name: LimitName, key: string): Promise<void> {
+    const state = await this.limiters[name].get(key);
+    if (state && state.consumedPoints >= this.rules[name].points) {
+      throw new RateLimitedError(Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
+    }
+  }
+}
+
+/** Reads LIMIT_<NAME>=points/seconds overrides; anything malformed is a configuration error. */
+export function limitRulesFromEnv(env: Record<string, string | undefined>): LimitRules {
+  const rules = { ...defaultLimitRules } as LimitRules;
+  for (const name of Object.keys(rules) as LimitName[]) {
+    const value = env[`LIMIT_${name}`];
+    if (!value) continue;
+    const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+    if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) {
+      throw new Error(`Invalid configuration: LIMIT_${name} must look like <points>/<seconds>, e.g. 20/60`);
+    }
+    rules[name] = { points: Number(match[1]), seconds: Number(match[2]) };
+  }
+  return rules;
+}

@@ -66,6 +66,14 @@ export function createRestApp(services: Services, options: RestOptions): Koa<Res
     }),
   );
 
+  // Per-address request budget for REST and tRPC alike (probes and static files are free).
+  app.use(async (ctx, next) => {
+    if (ctx.path.startsWith('/api/') || ctx.path.startsWith('/trpc/')) {
+      await services.limits.consume('REQUESTS_PER_ADDRESS', clientAddressOf(ctx.req, options.trustProxyHops));
+    }
+    return next();
+  });
+
   app.use(async (ctx, next) => {
     if (!ctx.path.startsWith('/trpc/')) return next();
     ctx.respond = false;

@@ -13,7 +13,7 @@ import {
 } from './conversations.schema.js';
 import { principalOrNewGuest } from './identity.js';
 import { toMessage } from './messages.schema.js';
-import { authedProcedure, conversationProcedure, publicProcedure, router } from './trpc.js';
+import { authedProcedure, conversationProcedure, identityKey, publicProcedure, rateLimited, router } from './trpc.js';
 
 const RECENT_MESSAGES = 50;
 
@@ -58,7 +58,11 @@ export const conversationsRouter = router({
     .input(z.object({ conversationId: z.uuid() }))
     .mutation(({ input }) => ({ conversationId: input.conversationId })),
 
-  typing: conversationProcedure.input(TypingInput).mutation(({ ctx, input }) => {
+  typing: conversationProcedure
+    .use(rateLimited('TYPING_PER_CONNECTION', (ctx) => ctx.connectionId))
+    .use(rateLimited('TYPING_PER_IDENTITY', (ctx) => (ctx.principal ? identityKey(ctx.principal) : undefined)))
+    .input(TypingInput)
+    .mutation(({ ctx, input }) => {
     if (ctx.conversation.status === 'closed') throw new TRPCError({ code: 'CONFLICT', message: 'Conversation is closed' });
     ctx.events.emit('typing', {
       conversationId: ctx.conversation.id,

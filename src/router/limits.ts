@@ -13,6 +13,20 @@ export interface LimitRule {
  * each can be set with LIMIT_<NAME> = "<points>/<seconds>" (e.g. LIMIT_CODE_FAILURES_GLOBAL=15/60).
  */
 export const defaultLimitRules = {
+  /** Messages sent through one connection (socket). */
+  MESSAGES_PER_CONNECTION: { points: 30, seconds: 10 },
+  /** Messages sent by one user, admin or guest, over all their connections and replicas. */
+  MESSAGES_PER_IDENTITY: { points: 120, seconds: 60 },
+  /** typing:start / typing:stop events through one connection. */
+  TYPING_PER_CONNECTION: { points: 40, seconds: 10 },
+  /** typing events from one identity. */
+  TYPING_PER_IDENTITY: { points: 120, seconds: 10 },
+  /** Guest ids issued to one client address. */
+  GUESTS_PER_ADDRESS: { points: 60, seconds: 60 * 60 },
+  /** REST and tRPC requests from one client address. */
+  REQUESTS_PER_ADDRESS: { points: 600, seconds: 60 },
+  /** Socket connections opened by one identity. */
+  CONNECTIONS_PER_IDENTITY: { points: 60, seconds: 60 },
   /** Failed code checks from one client address. */
   CODE_FAILURES_PER_ADDRESS: { points: 20, seconds: 15 * 60 },
   /** Failed code checks naming one user or guest; reaching it burns that owner's live codes. */

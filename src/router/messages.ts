@@ -4,7 +4,7 @@ import { findMessage, listMessagesBySeq, markMessageRead, storeMessage } from '.
 import type { ConversationRow, MessageRow } from '../db/schema.js';
 import type { Context, Principal } from './context.js';
 import { ListMessagesInput, MarkReadInput, SendMessageInput, toMessage, type Message } from './messages.schema.js';
-import { authedProcedure, canSee, conversationNotFound, conversationProcedure, router } from './trpc.js';
+import { authedProcedure, canSee, conversationNotFound, conversationProcedure, identityKey, rateLimited, router } from './trpc.js';
 
 /** The customer's side of a conversation is its owner; everyone else (agents, system) is the other. */
 function isOwner(principal: Principal, c: ConversationRow): boolean {
@@ -48,7 +48,11 @@ export async function postServerMessage(
 }
 
 export const messagesRouter = router({
-  send: conversationProcedure.input(SendMessageInput).mutation(async ({ ctx, input }) => {
+  send: conversationProcedure
+    .use(rateLimited('MESSAGES_PER_CONNECTION', (ctx) => ctx.connectionId))
+    .use(rateLimited('MESSAGES_PER_IDENTITY', (ctx) => (ctx.principal ? identityKey(ctx.principal) : undefined)))
+    .input(SendMessageInput)
+    .mutation(async ({ ctx, input }) => {
     const { conversation, principal } = ctx;
     if (conversation.status === 'closed') throw new TRPCError({ code: 'CONFLICT', message: 'Conversation is closed' });
     const stored = await storeMessage(ctx.db, {

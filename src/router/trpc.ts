@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { findConversation } from '../db/conversations.js';
 import type { ConversationRow } from '../db/schema.js';
 import type { Context, Principal } from './context.js';
+import type { LimitName } from './limits.js';
 
 const t = initTRPC.context<Context>().create();
 
@@ -22,6 +23,22 @@ export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
   if (ctx.principal.type !== 'admin') throw new TRPCError({ code: 'FORBIDDEN', message: 'Admin access required' });
   return next({ ctx: { principal: ctx.principal } });
 });
+
+/** Limit keys for a caller: who they are, and which connection they speak through. */
+export const identityKey = (principal: Principal) => `${principal.type}:${principal.id}`;
+
+/**
+ * Spends one point of a limit for each call, keyed by what `key` picks from the context
+ * (no key, no limit: a REST call has no connection). Past the budget the call fails with
+ * TOO_MANY_REQUESTS before it does any work.
+ */
+export function rateLimited(name: LimitName, key: (ctx: Context) => string | undefined) {
+  return t.middleware(async ({ ctx, next }) => {
+    const value = key(ctx);
+    if (value !== undefined) await ctx.limits.consume(name, value);
+    return next();
+  });
+}
 
 /** Owners see their own conversations; admins see all. */
 export function canSee(principal: Principal, conversation: Pick<ConversationRow, 'user_id' | 'guest_id'>): boolean {

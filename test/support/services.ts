@@ -1,6 +1,6 @@
 import { createAuthCodes } from '../../src/auth/auth-codes.js';
 import { createGuestIds } from '../../src/auth/guest-id.js';
-import { defaultLimitRules, Limits } from '../../src/router/limits.js';
+import { limitRulesFromEnv, Limits } from '../../src/router/limits.js';
 import { createTokenVerifier } from '../../src/auth/jwt.js';
 import { connectDatabase } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
@@ -8,7 +8,7 @@ import { createContextInner, type Principal, type Services } from '../../src/rou
 import { DomainEvents } from '../../src/router/events.js';
 import { createCaller } from '../../src/router/index.js';
 import { upsertProfile } from '../../src/db/users.js';
-import { createScratchDatabase, TEST_JWT_SECRET } from './server.js';
+import { createScratchDatabase, GENEROUS_LIMITS, TEST_JWT_SECRET } from './server.js';
 
 /** The procedures without any transport: a migrated database and callers for any principal. */
 export async function startTestServices() {
@@ -20,7 +20,7 @@ export async function startTestServices() {
     events: new DomainEvents(),
     guestIds: createGuestIds('guest-secret-for-tests-0123456789abcdef'),
     verifyToken: createTokenVerifier({ key: { kind: 'secret', secret: TEST_JWT_SECRET } }),
-    limits: new Limits(defaultLimitRules),
+    limits: new Limits(limitRulesFromEnv(GENEROUS_LIMITS)),
     authCodes: createAuthCodes('code-secret-for-tests-0123456789abcdef', 900, false),
   };
   return {

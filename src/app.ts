@@ -1,9 +1,13 @@
 import { createServer, type Server } from 'node:http';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { Redis } from 'ioredis';
 import { createAuthCodes } from './auth/auth-codes.js';
 import { createGuestIds } from './auth/guest-id.js';
 import { createTokenVerifier } from './auth/jwt.js';
 import type { Config } from './config.js';
-import type { Db } from './db/connect.js';
+import { poolOf, type Db } from './db/connect.js';
+import { createLogger, type Logger } from './ops/logger.js';
+import { createMetrics, type Metrics } from './ops/metrics.js';
 import { createRealtime } from './realtime/server.js';
 import { createRestApp } from './rest/app.js';
 import type { Services } from './router/context.js';
@@ -13,33 +17,81 @@ import { Limits } from './router/limits.js';
 export interface App {
   httpServer: Server;
   services: Services;
-  /** Stops sockets and HTTP; the caller owns the database. */
+  log: Logger;
+  metrics: Metrics;
+  /**
+   * Graceful stop: readiness turns 503, no new connections or events are taken, events
+   * already being handled finish and are acknowledged, then every socket is closed so its
+   * client reconnects to another replica. The caller closes the database afterwards.
+   */
+  drain(deadlineMs?: number): Promise<void>;
+  /** Immediate stop of sockets, HTTP and Redis (tests, and the end of drain). */
   close(): Promise<void>;
 }
 
+export interface AppOptions {
+  log?: Logger;
+}
+
 /** Wires the transports around one set of services. Never listens: the caller does. */
-export function createApp(config: Config, db: Db, options: { onUnexpectedError?: (error: unknown) => void } = {}): App {
+export function createApp(config: Config, db: Db, options: AppOptions = {}): App {
+  const log = options.log ?? createLogger(config.logLevel);
+  const metrics = createMetrics(poolOf(db));
+  // One connection counts limits; the Socket.IO adapter blocks on stream reads, so it gets its own.
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
+  const adapterRedis = redis?.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+  for (const client of [redis, adapterRedis]) client?.on('error', (error) => log.warn({ err: error }, 'redis error'));
+
   const services: Services = {
     db,
     events: new DomainEvents(),
     guestIds: createGuestIds(config.guestSecret),
     verifyToken: createTokenVerifier(config.jwt),
-    limits: new Limits(config.limits),
+    limits: new Limits(config.limits, { redis, onRejected: (name) => metrics.rateLimited.inc({ limit: name }) }),
     authCodes: createAuthCodes(config.guestSecret, config.authCodes.ttlSeconds, config.authCodes.requireOwner),
   };
-  const transport = { corsOrigins: config.corsOrigins, trustProxyHops: config.trustProxyHops, ...options };
+  services.events.on('message.created', ({ message }) => metrics.messagesStored.inc({ sender_type: message.senderType }));
+
+  const state = { draining: false };
+  const onUnexpectedError = (error: unknown) => log.error({ err: error }, 'unexpected error');
+  const transport = {
+    corsOrigins: config.corsOrigins,
+    trustProxyHops: config.trustProxyHops,
+    onUnexpectedError,
+    log,
+    metrics,
+    isDraining: () => state.draining,
+  };
   const rest = createRestApp(services, transport);
   const httpServer = createServer(rest.callback());
+  // Slow-loris protection: a client must send its headers and body in bounded time.
   httpServer.headersTimeout = 20_000;
   httpServer.requestTimeout = 30_000;
-  const realtime = createRealtime(httpServer, services, transport);
+  const realtime = createRealtime(httpServer, services, {
+    ...transport,
+    adapter: adapterRedis ? createAdapter(adapterRedis) : undefined,
+  });
+
+  async function close() {
+    await realtime.close(); // also closes the HTTP server
+    httpServer.closeAllConnections();
+    await Promise.all([redis, adapterRedis].map((client) => client?.quit().catch(() => client.disconnect())));
+  }
 
   return {
     httpServer,
     services,
-    async close() {
-      await realtime.close(); // also closes the HTTP server
-      httpServer.closeAllConnections();
+    log,
+    metrics,
+    close,
+    async drain(deadlineMs = 25_000) {
+      state.draining = true;
+      const deadline = Date.now() + deadlineMs;
+      httpServer.close(); // stop accepting; open connections finish their requests
+      httpServer.closeIdleConnections();
+      while (realtime.inFlight() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      log.info({ sockets: realtime.nsp.sockets.size }, 'draining: closing sockets');
+      await close();
     },
   };
 }

@@ -26,6 +26,7 @@ const EnvSchema = z.object({
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   AUTH_CODE_TTL_SECONDS: z.coerce.number().int().min(10).max(24 * 3600).default(15 * 60),
   AUTH_CODE_REQUIRE_OWNER: z.enum(['true', 'false']).default('false'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(25_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -49,6 +50,8 @@ export interface Config {
   trustProxyHops: number;
   authCodes: { ttlSeconds: number; requireOwner: boolean };
   limits: LimitRules;
+  /** How long a drain may take before the process exits anyway. */
+  shutdownTimeoutMs: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   /** Set when a development secret was generated on this start, so the server can say how to use it. */
   generatedDevSecret: boolean;
@@ -114,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxyHops: e.TRUST_PROXY_HOPS,
     authCodes: { ttlSeconds: e.AUTH_CODE_TTL_SECONDS, requireOwner: e.AUTH_CODE_REQUIRE_OWNER === 'true' },
     limits: parseLimits(env),
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     generatedDevSecret,
   };

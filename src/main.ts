@@ -1,28 +1,40 @@
-import { loadConfig, ConfigError } from './config.js';
 import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
 import { connectDatabase } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
+import { createLogger } from './ops/logger.js';
 
 async function main() {
   const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  // Nothing a client sends may take the process down; a stray rejection is a bug to log.
+  process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection'));
+
   const db = connectDatabase(config.database);
   await migrateToLatest(db);
-  const app = createApp(config, db);
+  const app = createApp(config, db, { log });
   await new Promise<void>((resolve) => app.httpServer.listen(config.port, config.host, resolve));
 
   const where = config.database.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${config.database.dir}`;
-  console.log(`Support API listening on http://${config.host}:${config.port} (${where})`);
+  log.info({ port: config.port, host: config.host, database: config.database.kind, redis: !!config.redisUrl }, `listening (${where})`);
   if (config.generatedDevSecret) {
-    console.log('Generated a development JWT secret in the data folder. Mint a token with: npm run token -- --role admin');
+    log.info('generated a development JWT secret in the data folder; mint a token with: npm run token -- --role admin');
   }
 
-  const shutdown = async () => {
-    await app.close();
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'draining');
+    // Past the deadline the process leaves anyway: the orchestrator would kill it soon after.
+    setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 2_000).unref();
+    await app.drain(config.shutdownTimeoutMs);
     await db.destroy();
+    log.info('stopped');
     process.exit(0);
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
 main().catch((error: unknown) => {

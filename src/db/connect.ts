@@ -8,6 +8,11 @@ import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
 
+const pools = new WeakMap<Db, pg.Pool>();
+
+/** The pg pool behind a database handle (none for PGlite), for pool metrics. */
+export const poolOf = (db: Db): pg.Pool | undefined => pools.get(db);
+
 /**
  * PostgreSQL through `pg` when DATABASE_URL is set, else the embedded PGlite: the same
  * PostgreSQL SQL either way, so queries and migrations are written once.
@@ -23,7 +28,9 @@ export function connectDatabase(database: Config['database']): Db {
     });
     // An idle client losing its connection (database restart) must not crash the process.
     pool.on('error', () => {});
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    pools.set(db, pool);
+    return db;
   }
   if (!database.dir.startsWith('memory://')) mkdirSync(database.dir, { recursive: true });
   return new Kysely<Database>({ dialect: new PGliteDialect(new PGlite(database.dir)) });

@@ -1,33 +1,56 @@
+import { TRPCError } from '@trpc/server';
+import type { Metrics } from '../ops/metrics.js';
 import { ok, reportError } from '../router/errors.js';
 import type { Ack, ClientToServerEvents } from './events.js';
 import type { SupportSocket } from './server.js';
 
-/**
- * Registers a client event that calls a procedure. Its acknowledgement gets the REST
- * envelope; a failure also emits `message:error`, and the socket stays connected.
- */
-export function handle<T>(
+/** What every event handler shares: error reporting, metrics, and the drain bookkeeping. */
+export interface EventRuntime {
+  onUnexpected: (error: unknown) => void;
+  metrics: Metrics;
+  isDraining: () => boolean;
+  /** Events being handled right now: a drain waits for them to be acknowledged. */
+  inFlight: { count: number };
+}
+
+export type Handle = <T>(
   socket: SupportSocket,
   event: keyof ClientToServerEvents,
   run: (payload: unknown) => Promise<T>,
   onSuccess?: (data: T) => void,
-  onUnexpected: (error: unknown) => void = console.error,
-): void {
-  socket.on(event, async (payload: unknown, ack?: Ack) => {
-    // `socket.emit(event, callback)` sends the callback in the payload's place.
-    if (typeof payload === 'function' && ack === undefined) [payload, ack] = [undefined, payload as Ack];
-    const reply = typeof ack === 'function' ? ack : undefined;
-    try {
-      const data = await run(payload);
-      onSuccess?.(data);
-      reply?.(ok(data));
-    } catch (error) {
-      const report = reportError(error);
-      if (report.unexpected) onUnexpected(error);
-      socket.emit('message:error', { error: report.body.message, event, code: report.code });
-      reply?.(report.body);
-    }
-  });
+) => void;
+
+/**
+ * Builds the function that registers a client event calling a procedure. Its
+ * acknowledgement gets the REST envelope; a failure also emits `message:error`, and the
+ * socket stays connected.
+ */
+export function createHandle(runtime: EventRuntime): Handle {
+  return (socket, event, run, onSuccess) => {
+    socket.on(event, async (payload: unknown, ack?: Ack) => {
+      // `socket.emit(event, callback)` sends the callback in the payload's place.
+      if (typeof payload === 'function' && ack === undefined) [payload, ack] = [undefined, payload as Ack];
+      const reply = typeof ack === 'function' ? ack : undefined;
+      const stopTimer = runtime.metrics.socketEventSeconds.startTimer({ event });
+      runtime.inFlight.count++;
+      try {
+        // A draining replica takes nothing new: the client retries elsewhere (same clientMessageId).
+        if (runtime.isDraining()) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'Server is restarting, retry' });
+        const data = await run(payload);
+        onSuccess?.(data);
+        reply?.(ok(data));
+        stopTimer({ outcome: 'ok' });
+      } catch (error) {
+        const report = reportError(error);
+        if (report.unexpected) runtime.onUnexpected(error);
+        socket.emit('message:error', { error: report.body.message, event, code: report.code });
+        reply?.(report.body);
+        stopTimer({ outcome: report.code });
+      } finally {
+        runtime.inFlight.count--;
+      }
+    });
+  };
 }
 
 /** Reads a field of an untrusted payload without trusting its shape. */

@@ -1,9 +1,9 @@
-import { handle, field } from './acks.js';
+import { field, type Handle } from './acks.js';
 import { rooms } from './events.js';
 import type { SupportSocket } from './server.js';
 
 /** conversation:join / leave / sync and typing:start / stop. */
-export function registerConversationHandlers(socket: SupportSocket, onUnexpected?: (error: unknown) => void): void {
+export function registerConversationHandlers(socket: SupportSocket, handle: Handle): void {
   const { caller } = socket.data;
 
   handle(
@@ -13,8 +13,7 @@ export function registerConversationHandlers(socket: SupportSocket, onUnexpected
     ({ conversationId }) => {
       socket.join(rooms.conversation(conversationId));
       socket.emit('conversation:joined', { conversationId });
-    },
-    onUnexpected,
+    }
   );
 
   handle(
@@ -24,8 +23,7 @@ export function registerConversationHandlers(socket: SupportSocket, onUnexpected
     ({ conversationId }) => {
       socket.leave(rooms.conversation(conversationId));
       socket.emit('conversation:left', { conversationId });
-    },
-    onUnexpected,
+    }
   );
 
   // Catch-up after a reconnect: the same procedure as REST history, from a seq onwards.
@@ -38,8 +36,7 @@ export function registerConversationHandlers(socket: SupportSocket, onUnexpected
         after: field(payload, 'afterSeq') ?? 0,
         limit: field(payload, 'limit') ?? 100,
       } as never),
-    undefined,
-    onUnexpected,
+    undefined
   );
 
   for (const [event, isTyping] of [['typing:start', true], ['typing:stop', false]] as const) {
@@ -47,8 +44,6 @@ export function registerConversationHandlers(socket: SupportSocket, onUnexpected
       socket,
       event,
       (payload) => caller.conversations.typing({ conversationId: field(payload, 'conversationId'), isTyping } as never),
-      undefined,
-      onUnexpected,
     );
   }
 }

@@ -1,5 +1,8 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
+import type { Logger } from '../ops/logger.js';
+import type { Metrics } from '../ops/metrics.js';
+import { createHandle } from './acks.js';
 import { clientAddressOf } from '../auth/client-address.js';
 import { createContext, type Services } from '../router/context.js';
 import { reportError } from '../router/errors.js';
@@ -21,7 +24,12 @@ export type SupportSocket = Socket<ClientToServerEvents, ServerToClientEvents, I
 export interface RealtimeOptions {
   corsOrigins: '*' | string[];
   trustProxyHops: number;
-  onUnexpectedError?: (error: unknown) => void;
+  onUnexpectedError: (error: unknown) => void;
+  log: Logger;
+  metrics: Metrics;
+  isDraining: () => boolean;
+  /** The Redis streams adapter when several replicas share rooms. */
+  adapter?: ServerOptions['adapter'];
 }
 
 export const MAX_SOCKET_FRAME = 64 * 1024;
@@ -33,9 +41,15 @@ export function createRealtime(httpServer: HttpServer, services: Services, optio
     cors: { origin: options.corsOrigins === '*' ? true : options.corsOrigins, credentials: false },
     maxHttpBufferSize: MAX_SOCKET_FRAME,
     serveClient: false,
+    ...(options.adapter && { adapter: options.adapter }),
+    // A browser on a site outside CORS_ORIGINS is refused at the handshake: the cors option
+    // alone does not stop a WebSocket upgrade.
+    allowRequest: (req, callback) => callback(null, originAllowed(req.headers.origin, options.corsOrigins)),
   });
   const nsp: SupportNamespace = io.of('/support');
-  const onUnexpected = options.onUnexpectedError ?? ((error) => console.error(error));
+  const onUnexpected = options.onUnexpectedError;
+  const inFlight = { count: 0 };
+  const handle = createHandle({ onUnexpected, metrics: options.metrics, isDraining: options.isDraining, inFlight });
 
   // Who is connecting: a bad token is refused here; no or unknown guest id gets a fresh one.
   nsp.use(async (socket, next) => {
@@ -68,9 +82,19 @@ export function createRealtime(httpServer: HttpServer, services: Services, optio
     else socket.join(rooms.user(principal.id));
     if (principal.type === 'admin') socket.join(rooms.admins);
 
-    registerConversationHandlers(socket, onUnexpected);
-    registerMessageHandlers(socket, onUnexpected);
+    registerConversationHandlers(socket, handle);
+    registerMessageHandlers(socket, handle);
     disconnectWhenTokenExpires(socket);
+
+    const started = Date.now();
+    options.metrics.connectedSockets.inc({ type: principal.type });
+    // Guest ids are credentials: only their type and the socket id are logged.
+    const who = principal.type === 'guest' ? { type: 'guest' } : { type: principal.type, userId: principal.id };
+    options.log.info({ reqId: socket.id, ...who, transport: socket.conn.transport.name }, 'socket connected');
+    socket.once('disconnect', (reason) => {
+      options.metrics.connectedSockets.dec({ type: principal.type });
+      options.log.info({ reqId: socket.id, ...who, reason, ms: Date.now() - started }, 'socket disconnected');
+    });
 
     socket.emit('connection:success', toIdentity(principal));
   });
@@ -79,11 +103,17 @@ export function createRealtime(httpServer: HttpServer, services: Services, optio
   return {
     io,
     nsp,
+    inFlight: () => inFlight.count,
     close: async () => {
       stopFanout();
       await io.close();
     },
   };
+}
+
+function originAllowed(origin: string | undefined, allowed: '*' | string[]): boolean {
+  // Non-browser clients send no Origin; CORS is a browser protection.
+  return allowed === '*' || origin === undefined || allowed.includes(origin);
 }
 
 function disconnectWhenTokenExpires(socket: SupportSocket): void {

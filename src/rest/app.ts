@@ -2,6 +2,9 @@ import bodyParser from '@koa/bodyparser';
 import cors from '@koa/cors';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import Koa from 'koa';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../ops/logger.js';
+import type { Metrics } from '../ops/metrics.js';
 import { createContext, type Services } from '../router/context.js';
 import { ok, reportError } from '../router/errors.js';
 import { appRouter, createCaller } from '../router/index.js';
@@ -9,29 +12,51 @@ import { clientAddressOf } from '../auth/client-address.js';
 import { credentialsFrom } from './credentials.js';
 import { createHealthRoutes } from './health.js';
 import { createSupportRoutes, type RestState } from './routes.js';
+import { createWidgetRoutes } from './widget.js';
 
-export const MAX_BODY = '100kb';
+export const MAX_BODY_BYTES = 100 * 1024;
 
 export interface RestOptions {
   /** `*` or the browser origins allowed to call (the widget runs on customers' sites). */
   corsOrigins: '*' | string[];
   trustProxyHops: number;
-  onUnexpectedError?: (error: unknown) => void;
+  onUnexpectedError: (error: unknown) => void;
+  log: Logger;
+  metrics: Metrics;
+  isDraining: () => boolean;
 }
 
 /** Koa serves the documented REST paths and mounts tRPC at /trpc for internal apps. */
 export function createRestApp(services: Services, options: RestOptions): Koa<RestState> {
   const app = new Koa<RestState>();
-  const onUnexpected = options.onUnexpectedError ?? ((error) => console.error(error));
+  const onUnexpected = options.onUnexpectedError;
 
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
+    maxBodySize: MAX_BODY_BYTES,
     createContext: ({ req }) =>
       createContext(services, credentialsFrom(req.headers), { clientAddress: clientAddressOf(req, options.trustProxyHops) }),
     onError: ({ error }) => {
       if (reportError(error).unexpected) onUnexpected(error);
     },
+  });
+
+  // One log line and one latency sample per request, tied together by a request id. Both
+  // are taken when the response is finished, which also covers tRPC's own responses.
+  app.use(async (ctx, next) => {
+    const started = performance.now();
+    const offered = ctx.get('X-Request-Id');
+    const reqId = /^[\w-]{1,64}$/.test(offered) ? offered : randomUUID();
+    ctx.set('X-Request-Id', reqId);
+    ctx.res.once('finish', () => {
+      const seconds = (performance.now() - started) / 1000;
+      const route = ctx.path.startsWith('/trpc/') ? '/trpc' : ((ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched');
+      const status = ctx.res.statusCode;
+      options.metrics.httpSeconds.observe({ method: ctx.method, route: String(route), status }, seconds);
+      options.log.info({ reqId, method: ctx.method, path: ctx.path, route, status, ms: Math.round(seconds * 1000) }, 'request');
+    });
+    await next();
   });
 
   // The one place REST failures become the spec's envelope.
@@ -77,10 +102,11 @@ export function createRestApp(services: Services, options: RestOptions): Koa<Res
   app.use(async (ctx, next) => {
     if (!ctx.path.startsWith('/trpc/')) return next();
     ctx.respond = false;
+    ctx.res.statusCode = 200; // Koa starts every response at 404; tRPC sets only non-200 codes
     trpc(ctx.req, ctx.res);
   });
 
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: MAX_BODY, encoding: 'utf-8' }));
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: MAX_BODY_BYTES, encoding: 'utf-8' }));
 
   app.use(async (ctx, next) => {
     if (!ctx.path.startsWith('/api/support')) return next();
@@ -96,11 +122,14 @@ export function createRestApp(services: Services, options: RestOptions): Koa<Res
       const { message } = ctx.state;
       ctx.body = message ? { success: true, message, data: ctx.state.result } : ok(ctx.state.result);
     } else if (ctx.status === 404 || ctx.status === 405 || ctx.status === 501) {
-      ctx.body = { success: false, message: ctx.status === 404 ? 'Not found' : 'Method not allowed' };
+      const status = ctx.status; // setting a body would otherwise turn Koa's default 404 into 200
+      ctx.body = { success: false, message: status === 404 ? 'Not found' : 'Method not allowed' };
+      ctx.status = status;
     }
   });
 
-  app.use(createHealthRoutes(services.db).routes());
+  app.use(createHealthRoutes(services.db, options).routes());
+  app.use(createWidgetRoutes().routes());
   const support = createSupportRoutes();
   app.use(support.routes());
   app.use(support.allowedMethods());

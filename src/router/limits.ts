@@ -50,14 +50,20 @@ export class RateLimitedError extends TRPCError {
  */
 export class Limits {
   private readonly limiters: Record<LimitName, RateLimiterAbstract>;
+  private readonly onRejected: (name: LimitName) => void;
 
   constructor(
     readonly rules: LimitRules,
-    redis?: Redis,
+    options: { redis?: Redis; onRejected?: (name: LimitName) => void } = {},
   ) {
+    this.onRejected = options.onRejected ?? (() => {});
+    const { redis } = options;
     const make = (name: string, rule: LimitRule): RateLimiterAbstract => {
-      const options = { points: rule.points, duration: rule.seconds, keyPrefix: `limit:${name}` };
-      return redis ? new RateLimiterRedis({ ...options, storeClient: redis }) : new RateLimiterMemory(options);
+      const base = { points: rule.points, duration: rule.seconds, keyPrefix: `limit:${name}` };
+      // While Redis is unreachable each replica counts on its own rather than failing every call.
+      return redis
+        ? new RateLimiterRedis({ ...base, storeClient: redis, insuranceLimiter: new RateLimiterMemory(base) })
+        : new RateLimiterMemory(base);
     };
     this.limiters = Object.fromEntries(Object.entries(rules).map(([name, rule]) => [name, make(name, rule)])) as Record<
       LimitName,
@@ -70,8 +76,9 @@ export class Limits {
     try {
       return (await this.limiters[name].consume(key, points)).remainingPoints;
     } catch (error) {
-      if (error instanceof RateLimiterRes) throw new RateLimitedError(Math.max(1, Math.ceil(error.msBeforeNext / 1000)));
-      throw error;
+      if (!(error instanceof RateLimiterRes)) throw error;
+      this.onRejected(name);
+      throw new RateLimitedError(Math.max(1, Math.ceil(error.msBeforeNext / 1000)));
     }
   }
 
@@ -79,6 +86,7 @@ export class Limits {
   async check(name: LimitName, key: string): Promise<void> {
     const state = await this.limiters[name].get(key);
     if (state && state.consumedPoints >= this.rules[name].points) {
+      this.onRejected(name);
       throw new RateLimitedError(Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
     }
   }

@@ -5,7 +5,8 @@ import type { ConversationRow } from '../db/schema.js';
 import type { Context, Principal } from './context.js';
 import type { LimitName } from './limits.js';
 
-const t = initTRPC.context<Context>().create();
+// isDev off: error bodies never carry a stack trace, whatever NODE_ENV says.
+const t = initTRPC.context<Context>().create({ isDev: false });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;

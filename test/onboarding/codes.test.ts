@@ -157,6 +157,8 @@ describe('onboarding codes', () => {
     const messages = await server.db.selectFrom('messages').select(['message']).where('message_type', '=', 'auth_code').execute();
     expect(messages.some((m) => m.message.includes(code))).toBe(false);
     expect(logged.some((line) => line.includes(code))).toBe(false);
+    expect(server.logs.length).toBeGreaterThan(10); // the server did log its requests...
+    expect(server.logs.some((line) => line.includes(code))).toBe(false); // ...and never a code
   });
 });
 

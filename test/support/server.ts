@@ -7,6 +7,7 @@ import { createApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { connectDatabase, type Db } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { createLogger } from '../../src/ops/logger.js';
 
 /**
  * Tests create many guests and messages from one address; the abuse limits get their own
@@ -29,6 +30,8 @@ export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256!';
 export interface TestServer {
   url: string;
   app: App;
+  /** Every log line the server wrote, as JSON text (kept in memory, not printed). */
+  logs: string[];
   db: Db;
   config: Config;
   /** A socket on /support that has received `connection:success`. */
@@ -52,7 +55,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   });
   const db = connectDatabase(config.database);
   await migrateToLatest(db);
-  const app = createApp(config, db);
+  const logs: string[] = [];
+  const app = createApp(config, db, { log: createLogger('info', { write: (line: string) => void logs.push(line) }) });
   await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(app.httpServer.address() as AddressInfo).port}`;
   const sockets: Socket[] = [];
@@ -60,6 +64,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   return {
     url,
     app,
+    logs,
     db,
     config,
     connect(auth = {}) {

@@ -1,0 +1,129 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import Router from '@koa/router';
+
+/**
+ * The built widget: `npm run build:widget` writes it. Both src/rest (tsx, tests) and
+ * dist/rest (compiled) sit two levels below the project root, so one relative path serves both.
+ */
+export const WIDGET_FILE = fileURLToPath(new URL('../../dist/widget/widget.js', import.meta.url));
+
+interface Loaded {
+  mtimeMs: number;
+  size: number;
+  body: Buffer;
+  etag: string;
+}
+
+/**
+ * GET /widget.js (the embeddable script) and GET / (a demo page with the widget on it).
+ * The script is re-read only when the file changes, and revalidates by ETag.
+ */
+export function createWidgetRoutes(file = WIDGET_FILE): Router {
+  const router = new Router();
+  let cached: Loaded | undefined;
+
+  async function load(): Promise<Loaded | undefined> {
+    let info;
+    try {
+      info = await stat(file);
+    } catch {
+      return undefined;
+    }
+    if (!cached || cached.mtimeMs !== info.mtimeMs || cached.size !== info.size) {
+      const body = await readFile(file);
+      const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+      cached = { mtimeMs: info.mtimeMs, size: info.size, body, etag };
+    }
+    return cached;
+  }
+
+  router.get('/widget.js', async (ctx) => {
+    const widget = await load();
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    if (!widget) {
+      ctx.status = 503;
+      ctx.type = 'text/plain';
+      ctx.body = 'The widget is not built: run `npm run build:widget`.\n';
+      return;
+    }
+    ctx.status = 200;
+    ctx.type = 'application/javascript; charset=utf-8';
+    ctx.set('Cache-Control', 'public, max-age=300, stale-while-revalidate=86400');
+    // Customer sites load it cross-origin, including ones that isolate themselves (COEP).
+    ctx.set('Cross-Origin-Resource-Policy', 'cross-origin');
+    ctx.set('ETag', widget.etag);
+    if (ctx.fresh) {
+      ctx.status = 304;
+      return;
+    }
+    ctx.body = widget.body;
+  });
+
+  router.get('/', (ctx) => {
+    const nonce = randomBytes(16).toString('base64');
+    ctx.set(
+      'Content-Security-Policy',
+      [
+        "default-src 'none'",
+        "script-src 'self'",
+        "connect-src 'self'",
+        `style-src 'nonce-${nonce}'`,
+        "img-src 'self' data:",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+      ].join('; '),
+    );
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('Referrer-Policy', 'no-referrer');
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = demoPage(`${ctx.protocol}://${ctx.host}`, nonce);
+  });
+
+  return router;
+}
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** Static markup; the only variable part (the origin from the Host header) is escaped. */
+function demoPage(origin: string, nonce: string): string {
+  const o = escapeHtml(origin);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Support chat: widget demo</title>
+<style nonce="${nonce}">
+  body { margin: 0; font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2937; background: #f8fafc; }
+  main { max-width: 720px; margin: 0 auto; padding: 40px 24px 120px; }
+  h1 { font-size: 28px; margin: 0 0 8px; color: #111827; }
+  h2 { font-size: 18px; margin: 32px 0 8px; color: #111827; }
+  pre { background: #111827; color: #f9fafb; padding: 14px 16px; border-radius: 8px; overflow-x: auto; font-size: 13px; line-height: 1.5; }
+  code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+  p code { background: #e5e7eb; padding: 1px 5px; border-radius: 4px; font-size: 14px; }
+</style>
+</head>
+<body>
+<main>
+  <h1>Support chat</h1>
+  <p>This page shows the embeddable support widget: the round button in the bottom-right corner.
+  Open it and write a message; an agent answers through the same API (REST, Socket.IO or tRPC).</p>
+
+  <h2>Embed it</h2>
+  <p>Paste one tag before <code>&lt;/body&gt;</code>. Guests need nothing else; their id stays in
+  <code>localStorage</code>, so a reload continues the same conversation.</p>
+  <pre><code>&lt;script src="${o}/widget.js" async&gt;&lt;/script&gt;</code></pre>
+
+  <h2>Signed-in users</h2>
+  <p>Boot it with the user's token instead (add <code>data-auto-boot="false"</code> to the tag):</p>
+  <pre><code>SupportWidget.boot({ token: userJwt, apiUrl: "${o}" });</code></pre>
+</main>
+<script src="/widget.js" async></script>
+</body>
+</html>
+`;
+}

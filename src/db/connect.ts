@@ -26,8 +26,11 @@ export function connectDatabase(database: Config['database']): Db {
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
     });
-    // An idle client losing its connection (database restart) must not crash the process.
+    // A client losing its connection (database restart, network cut) must not crash the
+    // process: idle clients report to the pool, checked-out ones to their own listener.
+    // The query in flight fails on its own and the pool discards the broken client.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     pools.set(db, pool);
     return db;

@@ -29,7 +29,7 @@ interface Client {
 it('loses no acknowledged message when a replica is stopped with SIGTERM mid-burst', async () => {
   const clients: Client[] = await Promise.all(
     Array.from({ length: 8 }, async () => {
-      const { guestId, conversation } = (await (await fetch(`${a.url}/api/support/conversation/guest`, { method: 'POST' })).json()).data;
+      const { guestId, conversation } = ((await (await fetch(`${a.url}/api/support/conversation/guest`, { method: 'POST' })).json()) as any).data;
       const { socket } = await a.connect({ guestId });
       return { guestId, conversationId: conversation.id, socket, acked: new Map() };
     }),
@@ -51,8 +51,10 @@ it('loses no acknowledged message when a replica is stopped with SIGTERM mid-bur
           break;
         }
         failedAcks++;
+        if (attempt > 40) throw new Error('send never acknowledged');
+        // Back off a little, then retry; once the draining replica has closed the socket, go to the other.
+        await new Promise((resolve) => setTimeout(resolve, Math.min(500, 25 * 2 ** attempt)));
         if (!client.socket.connected) client.socket = (await b.connect({ guestId: client.guestId })).socket;
-        if (attempt > 20) throw new Error('send never acknowledged');
       }
     }
   };

@@ -31,7 +31,7 @@ afterAll(async () => {
 
 async function guestOn(server: ServerProcess) {
   const reply = await fetch(`${server.url}/api/support/conversation/guest`, { method: 'POST' });
-  const { guestId, conversation } = (await reply.json()).data;
+  const { guestId, conversation } = ((await reply.json()) as any).data;
   const { socket } = await server.connect({ guestId });
   return { guestId: guestId as string, conversationId: conversation.id as string, socket };
 }
@@ -74,7 +74,7 @@ describe('two replicas behind one load balancer', () => {
     expect(generated.status).toBe(201);
     const received = await code;
     expect(received.messageType).toBe('auth_code');
-    expect(received.message).toBe((await generated.json()).data.code);
+    expect(received.message).toBe(((await generated.json()) as any).data.code);
   });
 
   it('shares rate limits: two replicas do not double an identity\'s budget', async () => {

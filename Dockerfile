@@ -7,6 +7,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY widget ./widget
+COPY scripts ./scripts
 RUN npm run build
 
 # Runtime: production dependencies and the compiled code only, as a non-root user.

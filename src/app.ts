@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
 import { createAuthCodes } from './auth/auth-codes.js';
@@ -9,6 +10,8 @@ import { poolOf, type Db } from './db/connect.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
 import { createRealtime } from './realtime/server.js';
+
+type Realtime = ReturnType<typeof createRealtime>;
 import { createRestApp } from './rest/app.js';
 import type { Services } from './router/context.js';
 import { DomainEvents } from './router/events.js';
@@ -16,6 +19,8 @@ import { Limits } from './router/limits.js';
 
 export interface App {
   httpServer: Server;
+  /** The Socket.IO server, for tests and tools that look at live sockets. */
+  io: Realtime['io'];
   services: Services;
   log: Logger;
   metrics: Metrics;
@@ -67,6 +72,7 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
   // Slow-loris protection: a client must send its headers and body in bounded time.
   httpServer.headersTimeout = 20_000;
   httpServer.requestTimeout = 30_000;
+  httpServer.on('clientError', answerClientError);
   const realtime = createRealtime(httpServer, services, {
     ...transport,
     adapter: adapterRedis ? createAdapter(adapterRedis) : undefined,
@@ -80,6 +86,7 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
 
   return {
     httpServer,
+    io: realtime.io,
     services,
     log,
     metrics,
@@ -94,4 +101,23 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
       await close();
     },
   };
+}
+
+/**
+ * Requests Node refuses before Koa sees them (headers or URL over the limit, broken HTTP,
+ * too slow) still get the spec's envelope instead of a bare status line.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const response = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || response?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const message = status === 431 ? 'Request headers are too large' : status === 408 ? 'Request timed out' : 'Bad request';
+  const body = JSON.stringify({ success: false, message });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

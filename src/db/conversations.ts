@@ -12,6 +12,8 @@ export const conversationColumns = [
   'priority',
   'last_seq',
   'last_message_at',
+  'customer_read_seq',
+  'agent_read_seq',
   'created_at',
   'updated_at',
 ] as const;

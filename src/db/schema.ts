@@ -51,6 +51,9 @@ export interface ConversationsTable {
   /** The seq of the newest message: the next one gets last_seq + 1, under this row's lock. */
   last_seq: ColumnType<number, number | undefined, number>;
   last_message_at: Date | null;
+  /** The last seq the owner has read / an agent has read: unread = last_seq minus these. */
+  customer_read_seq: ColumnType<number, number | undefined, number>;
+  agent_read_seq: ColumnType<number, number | undefined, number>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }

@@ -1,4 +1,5 @@
-import type { Identity } from '../router/conversations.schema.js';
+import type { Conversation, Identity } from '../router/conversations.schema.js';
+import type { ConversationChangeKind } from '../router/events.js';
 import type { Principal } from '../router/context.js';
 import type { Envelope } from '../router/errors.js';
 import type { createCaller } from '../router/index.js';
@@ -31,6 +32,7 @@ export interface ServerToClientEvents {
   'typing:start': (payload: TypingPayload) => void;
   'typing:stop': (payload: TypingPayload) => void;
   'conversation:new_message': (payload: { conversationId: string; message: Message }) => void;
+  'conversation:updated': (payload: { conversation: Conversation; change: ConversationChangeKind }) => void;
   'conversation:joined': (payload: { conversationId: string }) => void;
   'conversation:left': (payload: { conversationId: string }) => void;
   'message:error': (payload: { error: string; event: string; code: string }) => void;

@@ -35,6 +35,9 @@ export function startFanout(nsp: SupportNamespace, events: DomainEvents): () => 
   const onMessageRead = ({ messageId, conversationId, owner, origin }: Payload<'message.read'>) => {
     nsp.to(audience(conversationId, owner, origin)).emit('message:read', { messageId, conversationId });
   };
+  const onConversationUpdated = ({ conversation, change, owner, origin }: Payload<'conversation.updated'>) => {
+    nsp.to([...audience(conversation.id, owner, origin), rooms.admins]).emit('conversation:updated', { conversation, change });
+  };
   const onTyping = ({ conversationId, senderId, senderType, isTyping, origin }: Payload<'typing'>) => {
     const room = nsp.to(rooms.conversation(conversationId));
     (origin ? room.except(origin) : room).emit(isTyping ? 'typing:start' : 'typing:stop', { conversationId, senderId, senderType });
@@ -43,7 +46,9 @@ export function startFanout(nsp: SupportNamespace, events: DomainEvents): () => 
   events.on('message.created', onMessageCreated);
   events.on('message.read', onMessageRead);
   events.on('typing', onTyping);
+  events.on('conversation.updated', onConversationUpdated);
   return () => {
+    events.off('conversation.updated', onConversationUpdated);
     events.off('message.created', onMessageCreated);
     events.off('message.read', onMessageRead);
     events.off('typing', onTyping);

@@ -11,7 +11,9 @@ import { appRouter, createCaller } from '../router/index.js';
 import { clientAddressOf } from '../auth/client-address.js';
 import { credentialsFrom } from './credentials.js';
 import { createHealthRoutes } from './health.js';
-import { createSupportRoutes, type RestState } from './routes.js';
+import { asyncApiDocument } from '../realtime/asyncapi.js';
+import { openApiDocument } from './openapi.js';
+import { createSupportRoutes, supportRoutes, type RestState } from './routes.js';
 import { createWidgetRoutes } from './widget.js';
 
 export const MAX_BODY_BYTES = 100 * 1024;
@@ -39,6 +41,16 @@ export function createRestApp(services: Services, options: RestOptions): Koa<Res
       createContext(services, credentialsFrom(req.headers), { clientAddress: clientAddressOf(req, options.trustProxyHops) }),
     onError: ({ error }) => {
       if (reportError(error).unexpected) onUnexpected(error);
+    },
+    // tRPC picks its status from the error code alone; the status is the one REST would give
+    // (a database outage is a 503, text PostgreSQL cannot store a 400, not a 500).
+    responseMeta: ({ errors }) => {
+      const reports = errors.map(reportError);
+      const first = reports[0];
+      if (!first || !reports.every((r) => r.status === first.status)) return {};
+      return first.retryAfterSeconds === undefined
+        ? { status: first.status }
+        : { status: first.status, headers: { 'Retry-After': String(first.retryAfterSeconds) } };
     },
   });
 
@@ -130,7 +142,13 @@ export function createRestApp(services: Services, options: RestOptions): Koa<Res
 
   app.use(createHealthRoutes(services.db, options).routes());
   app.use(createWidgetRoutes().routes());
-  const support = createSupportRoutes();
+  const support = createSupportRoutes(supportRoutes);
+  // Generated once: the documents only change with the code.
+  const documents = { openapi: openApiDocument(supportRoutes), asyncapi: asyncApiDocument() };
+  app.use(async (ctx, next) => {
+    if (ctx.method !== 'GET' || !['/api/support/openapi.json', '/api/support/asyncapi.json'].includes(ctx.path)) return next();
+    ctx.body = ctx.path.endsWith('openapi.json') ? documents.openapi : documents.asyncapi;
+  });
   app.use(support.routes());
   app.use(support.allowedMethods());
   return app;

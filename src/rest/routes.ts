@@ -1,5 +1,23 @@
 import Router from '@koa/router';
+import { z } from 'zod';
+import {
+  ConversationDetailsSchema,
+  ConversationSchema,
+  GetOrCreateInput,
+  StartAsGuestInput,
+} from '../router/conversations.schema.js';
+import {
+  AssignInput,
+  InboxCountsSchema,
+  InboxListInput,
+  InboxPageSchema,
+  SetPriorityInput,
+  SetStatusInput,
+  UnassignInput,
+} from '../router/inbox.schema.js';
 import type { createCaller } from '../router/index.js';
+import { ListMessagesInput, MessagesPageSchema } from '../router/messages.schema.js';
+import { GeneratedCodeSchema, GenerateCodeInput, VerifiedCodeSchema, VerifyCodeInput } from '../router/onboarding.schema.js';
 
 type Caller = ReturnType<typeof createCaller>;
 export interface RestState {
@@ -16,50 +34,168 @@ export interface RestState {
 /** The spec's answer to every failed code check, whatever the reason: one constant, byte for byte. */
 export const INVALID_CODE = { success: false, message: 'Invalid or expired code' } as const;
 
+export type Access = 'anyone' | 'signed-in' | 'owner or admin' | 'admin';
+
 /**
- * The documented paths, each a procedure call. HTTP input is untyped (`as never` hands it
- * over unchecked): the procedure's schema is what validates it, once for every transport.
+ * One REST path: which procedure it calls and how, and what the OpenAPI document says of it.
+ * HTTP input is untyped (`as never` hands it over unchecked): the procedure's own schema is
+ * what validates it, once for every transport.
  */
-export function createSupportRoutes(): Router<RestState> {
+export interface RestRoute {
+  method: 'get' | 'post';
+  path: string;
+  summary: string;
+  access: Access;
+  /** The procedure's input schema; path parameters fill the fields named in `params`. */
+  input?: z.ZodType;
+  params?: Record<string, string>;
+  /** The `data` of the success envelope. */
+  output: z.ZodType;
+  status?: number;
+  message?: string;
+  call(caller: Caller, input: never, state: RestState): Promise<unknown>;
+}
+
+const conversationId = { id: 'conversationId' };
+
+export const supportRoutes: RestRoute[] = [
+  {
+    method: 'get',
+    path: '/conversation',
+    summary: 'Get or create the caller’s open conversation of a type',
+    access: 'signed-in',
+    input: GetOrCreateInput,
+    output: ConversationSchema,
+    call: (caller, input) => caller.conversations.getOrCreate(input),
+  },
+  {
+    method: 'post',
+    path: '/conversation/guest',
+    summary: 'Get or create a guest’s open conversation, issuing a guest id when needed',
+    access: 'anyone',
+    input: StartAsGuestInput,
+    output: z.object({ conversation: ConversationSchema, guestId: z.string() }),
+    call: (caller, input) => caller.conversations.startAsGuest(input),
+  },
+  {
+    method: 'get',
+    path: '/conversation/:id/messages',
+    summary: 'Message history: newest page first, or by seq cursor (before / after)',
+    access: 'owner or admin',
+    input: ListMessagesInput,
+    params: conversationId,
+    output: MessagesPageSchema,
+    call: (caller, input) => caller.messages.list(input),
+  },
+  {
+    method: 'get',
+    path: '/conversation/:id',
+    summary: 'Conversation details with its people and recent messages',
+    access: 'owner or admin',
+    params: conversationId,
+    output: ConversationDetailsSchema,
+    call: (caller, input) => caller.conversations.details(input),
+  },
+  {
+    method: 'post',
+    path: '/onboarding/generate-code',
+    summary: 'Generate a six-digit onboarding code and send it to its owner live',
+    access: 'admin',
+    input: GenerateCodeInput,
+    output: GeneratedCodeSchema,
+    status: 201,
+    message: 'Auth code generated successfully',
+    call: (caller, input) => caller.onboarding.generateCode(input),
+  },
+  {
+    method: 'post',
+    path: '/onboarding/verify-code',
+    summary: 'Spend an onboarding code; every failure answers {"success": false, "message": "Invalid or expired code"}',
+    access: 'anyone',
+    input: VerifyCodeInput,
+    output: VerifiedCodeSchema,
+    message: 'Code verified successfully',
+    async call(caller, input, state) {
+      const { verified, ...data } = await caller.onboarding.verifyCode(input);
+      if (!verified) state.body = INVALID_CODE;
+      return data;
+    },
+  },
+  {
+    method: 'get',
+    path: '/admin/conversations',
+    summary: 'The agents’ inbox: filter, search, and page by cursor (newest activity first)',
+    access: 'admin',
+    input: InboxListInput,
+    output: InboxPageSchema,
+    call: (caller, input) => caller.inbox.list(input),
+  },
+  {
+    method: 'get',
+    path: '/admin/conversations/counts',
+    summary: 'Counts per status and per assignee bucket, for the inbox sidebar',
+    access: 'admin',
+    output: InboxCountsSchema,
+    call: (caller) => caller.inbox.counts(),
+  },
+  {
+    method: 'post',
+    path: '/admin/conversations/:id/assign',
+    summary: 'Assign to an admin (default: the caller)',
+    access: 'admin',
+    input: AssignInput,
+    params: conversationId,
+    output: ConversationSchema,
+    call: (caller, input) => caller.inbox.assign(input),
+  },
+  {
+    method: 'post',
+    path: '/admin/conversations/:id/unassign',
+    summary: 'Remove the assignee',
+    access: 'admin',
+    input: UnassignInput,
+    params: conversationId,
+    output: ConversationSchema,
+    call: (caller, input) => caller.inbox.unassign(input),
+  },
+  {
+    method: 'post',
+    path: '/admin/conversations/:id/status',
+    summary: 'Change the status (open, pending, closed)',
+    access: 'admin',
+    input: SetStatusInput,
+    params: conversationId,
+    output: ConversationSchema,
+    call: (caller, input) => caller.inbox.setStatus(input),
+  },
+  {
+    method: 'post',
+    path: '/admin/conversations/:id/priority',
+    summary: 'Change the priority (low, normal, high, urgent)',
+    access: 'admin',
+    input: SetPriorityInput,
+    params: conversationId,
+    output: ConversationSchema,
+    call: (caller, input) => caller.inbox.setPriority(input),
+  },
+];
+
+/** Mounts the route table under /api/support. */
+export function createSupportRoutes(routes: RestRoute[] = supportRoutes): Router<RestState> {
   const router = new Router<RestState>({ prefix: '/api/support' });
-
-  router.get('/conversation', async (ctx) => {
-    ctx.state.result = await ctx.state.caller.conversations.getOrCreate({ type: ctx.query.type as never });
-  });
-
-  router.post('/conversation/guest', async (ctx) => {
-    ctx.state.result = await ctx.state.caller.conversations.startAsGuest(ctx.request.body as never);
-  });
-
-  router.get('/conversation/:id/messages', async (ctx) => {
-    const { page, limit, before, after } = ctx.query;
-    ctx.state.result = await ctx.state.caller.messages.list({
-      conversationId: ctx.params.id,
-      page,
-      limit,
-      before,
-      after,
-    } as never);
-  });
-
-  router.get('/conversation/:id', async (ctx) => {
-    ctx.state.result = await ctx.state.caller.conversations.details({ conversationId: ctx.params.id } as never);
-  });
-
-  router.post('/onboarding/generate-code', async (ctx) => {
-    ctx.state.result = await ctx.state.caller.onboarding.generateCode(ctx.request.body as never);
-    ctx.state.status = 201;
-    ctx.state.message = 'Auth code generated successfully';
-  });
-
-  router.post('/onboarding/verify-code', async (ctx) => {
-    const { verified, ...data } = await ctx.state.caller.onboarding.verifyCode(ctx.request.body as never);
-    if (!verified) ctx.state.body = INVALID_CODE;
-    else {
+  for (const route of routes) {
+    router[route.method](route.path, async (ctx) => {
+      const source = route.method === 'get' ? ctx.query : ctx.request.body;
+      const fromPath = Object.fromEntries(Object.entries(route.params ?? {}).map(([param, field]) => [field, ctx.params[param]]));
+      // A body that is not an object (an array, a string) goes through as is, for the schema to refuse.
+      const isObject = typeof source === 'object' && source !== null && !Array.isArray(source);
+      const input = isObject ? { ...source, ...fromPath } : source === undefined ? fromPath : source;
+      const data = await route.call(ctx.state.caller, input as never, ctx.state);
+      if (ctx.state.body !== undefined) return;
       ctx.state.result = data;
-      ctx.state.message = 'Code verified successfully';
-    }
-  });
-
+      ctx.state.status = route.status;
+      ctx.state.message = route.message;
+    });
+  }
   return router;
 }

@@ -97,6 +97,7 @@ function demoPage(origin: string, nonce: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Support chat: widget demo</title>
+<link rel="icon" href="data:,">
 <style nonce="${nonce}">
   body { margin: 0; font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2937; background: #f8fafc; }
   main { max-width: 720px; margin: 0 auto; padding: 40px 24px 120px; }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { Conversation } from './conversations.schema.js';
 import type { Message } from './messages.schema.js';
 
 /**
@@ -10,6 +11,8 @@ export interface DomainEventMap {
   /** `ownerView`, when present, is what the owner's sockets see instead (an auth code's digits). */
   'message.created': [{ message: Message; owner: ConversationOwner; origin?: string; ownerView?: Message }];
   'message.read': [{ messageId: string; conversationId: string; owner: ConversationOwner; origin?: string }];
+  /** An agent assigned, unassigned, re-prioritised or changed the status of a conversation. */
+  'conversation.updated': [{ conversation: Conversation; change: ConversationChangeKind; owner: ConversationOwner; origin?: string }];
   typing: [
     {
       conversationId: string;
@@ -20,6 +23,8 @@ export interface DomainEventMap {
     },
   ];
 }
+
+export type ConversationChangeKind = 'assigned' | 'unassigned' | 'status' | 'priority';
 
 export interface ConversationOwner {
   userId: string | null;

@@ -1,5 +1,6 @@
 import { conversationsRouter } from './conversations.js';
 import { identityRouter } from './identity.js';
+import { inboxRouter } from './inbox.js';
 import { messagesRouter } from './messages.js';
 import { onboardingRouter } from './onboarding.js';
 import { createCallerFactory, router } from './trpc.js';
@@ -9,6 +10,7 @@ export const appRouter = router({
   conversations: conversationsRouter,
   messages: messagesRouter,
   onboarding: onboardingRouter,
+  inbox: inboxRouter,
 });
 
 /** The type internal TypeScript apps import for `@trpc/client`. */

@@ -40,3 +40,10 @@ export const GeneratedCodeSchema = z.object({
   expiresAt: z.iso.datetime(),
   conversationId: z.uuid(),
 });
+
+export const VerifiedCodeSchema = z.object({
+  authCodeId: z.uuid(),
+  userId: z.uuid().optional(),
+  guestId: z.string().optional(),
+  conversationId: z.uuid().optional(),
+});

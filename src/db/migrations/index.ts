@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely';
 import * as initial from './2026-11-24-001-initial.js';
 import * as authCodes from './2026-11-24-002-auth-codes.js';
+import * as inbox from './2026-11-24-003-inbox.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
   '2026-11-24-001-initial': initial,
   '2026-11-24-002-auth-codes': authCodes,
+  '2026-11-24-003-inbox': inbox,
 };

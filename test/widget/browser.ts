@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createTcpServer, connect, type Server as TcpServer, type Socket as TcpSocket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Socket } from 'socket.io-client';
+import { request, type TestServer } from '../support/server.js';
+
+/** Debian's Chromium, driven by playwright-core: nothing is downloaded. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** Collects what must never happen on a page: dialogs, uncaught errors. */
+export function watch(page: Page) {
+  const dialogs: string[] = [];
+  const errors: string[] = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  page.on('pageerror', (error) => errors.push(String(error)));
+  return { dialogs, errors };
+}
+
+export interface RowView {
+  kind: string;
+  key: string;
+  seq: string;
+  status: string | null;
+  text: string;
+}
+
+/**
+ * The message list as the page shows it, read out of the open shadow root. Runs in the page,
+ * so it reaches the DOM through globalThis (the test project has no DOM types).
+ */
+export function rows(page: Page): Promise<RowView[]> {
+  return page.evaluate(() => {
+    const root = (globalThis as any).document.querySelector('support-chat-widget')?.shadowRoot;
+    if (!root) return [];
+    return Array.from(root.querySelectorAll('.list > *') as ArrayLike<any>).map((el) => ({
+      kind: el.dataset.kind,
+      key: el.dataset.key,
+      seq: el.dataset.seq,
+      status: el.dataset.status ?? null,
+      text: el.querySelector('.txt')?.textContent ?? '',
+    }));
+  });
+}
+
+export const texts = async (page: Page, kind?: string) =>
+  (await rows(page)).filter((r) => kind === undefined || r.kind === kind).map((r) => r.text);
+
+/** The focused element inside the widget (`null` when focus is elsewhere). */
+export function focused(page: Page): Promise<{ tag: string; cls: string; label: string | null } | null> {
+  return page.evaluate(() => {
+    const doc = (globalThis as any).document;
+    if (doc.activeElement?.tagName !== 'SUPPORT-CHAT-WIDGET') return null;
+    const el = doc.activeElement.shadowRoot.activeElement;
+    return el ? { tag: el.tagName, cls: el.className, label: el.getAttribute('aria-label') } : null;
+  });
+}
+
+/** The guest id the page keeps, and the conversation the server answers for it. */
+export async function guestConversation(server: TestServer, page: Page) {
+  const guestId = await page.evaluate(() => {
+    const store = (globalThis as any).localStorage;
+    for (let i = 0; i < store.length; i++) {
+      const key = store.key(i);
+      if (key.startsWith('supportWidget.guestId@')) return store.getItem(key) as string;
+    }
+    return null;
+  });
+  if (!guestId) throw new Error('the page keeps no guest id');
+  const reply = await request(server, '/api/support/conversation/guest', { guestId, body: {} });
+  return { guestId, conversationId: reply.body.data.conversation.id as string };
+}
+
+/** An agent's socket that follows one conversation. */
+export async function agentIn(server: TestServer, token: string, conversationId: string) {
+  const { socket } = await server.connect({ token });
+  const joined = await socket.emitWithAck('conversation:join', { conversationId });
+  if (!joined.success) throw new Error(joined.message);
+  return {
+    socket,
+    async say(message: string) {
+      const reply = await socket.emitWithAck('message:send', { conversationId, message, clientMessageId: randomUUID() });
+      if (!reply.success) throw new Error(reply.message);
+      return reply.data as { id: string; seq: number; message: string };
+    },
+  };
+}
+
+/** Collects every payload of one event on a socket. */
+export function collect<T = any>(socket: Socket, event: string): T[] {
+  const seen: T[] = [];
+  socket.on(event, (payload: T) => seen.push(payload));
+  return seen;
+}
+
+/**
+ * A TCP proxy in front of the server: the page talks to the server through it, and `cut()`
+ * really drops every connection (HTTP and WebSocket alike) and refuses new ones until `restore()`.
+ */
+export class CuttableProxy {
+  private readonly server: TcpServer;
+  private readonly open = new Set<TcpSocket>();
+  private accepting = true;
+  port = 0;
+
+  constructor(private readonly targetPort: number) {
+    this.server = createTcpServer((client) => {
+      if (!this.accepting) {
+        client.destroy();
+        return;
+      }
+      const upstream = connect(this.targetPort, '127.0.0.1');
+      for (const s of [client, upstream]) {
+        this.open.add(s);
+        s.on('error', () => undefined);
+        s.on('close', () => {
+          this.open.delete(s);
+          client.destroy();
+          upstream.destroy();
+        });
+      }
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  cut(): void {
+    this.accepting = false;
+    for (const s of this.open) s.destroy();
+    this.open.clear();
+  }
+
+  restore(): void {
+    this.accepting = true;
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** A "customer site" on another origin that embeds the widget with a script tag. */
+export async function customerSite(html: string): Promise<{ url: string; server: HttpServer; close(): Promise<void> }> {
+  const server = createHttpServer((req, res) => {
+    if (req.url === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    server,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * WCAG 2.x contrast of every visible piece of text in the widget against the background it
+ * is drawn on (the nearest opaque background up the tree; white when none). Answers the
+ * pairs that fail AA: under 4.5:1, or under 3:1 for large text.
+ */
+export function contrastFailures(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const g = globalThis as any;
+    const root = g.document.querySelector('support-chat-widget')?.shadowRoot;
+    if (!root) return ['no widget'];
+    const parse = (c: string) => {
+      const m = c.match(/rgba?\(([^)]+)\)/);
+      if (!m) return null;
+      const [r = 0, gr = 0, b = 0, a = 1] = m[1]!.split(/[ ,/]+/).filter(Boolean).map(Number);
+      return { r, g: gr, b, a };
+    };
+    const lum = ({ r, g: gg, b }: { r: number; g: number; b: number }) => {
+      const ch = (v: number) => {
+        const s = v / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      };
+      return 0.2126 * ch(r) + 0.7152 * ch(gg) + 0.0722 * ch(b);
+    };
+    const background = (el: any) => {
+      for (let e = el; e; e = e.parentElement ?? e.getRootNode()?.host) {
+        const c = parse(g.getComputedStyle(e).backgroundColor);
+        if (c && c.a > 0.5) return c;
+      }
+      return { r: 255, g: 255, b: 255, a: 1 };
+    };
+    const failures: string[] = [];
+    for (const el of Array.from(root.querySelectorAll('*') as ArrayLike<any>)) {
+      const ownText = Array.from(el.childNodes as ArrayLike<any>).some((n) => n.nodeType === 3 && n.textContent.trim());
+      if (!ownText || !el.getClientRects().length || el.classList.contains('sr')) continue;
+      const style = g.getComputedStyle(el);
+      if (style.visibility === 'hidden') continue;
+      const fg = parse(style.color)!;
+      const bg = background(el);
+      const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a) as [number, number];
+      const ratio = (hi + 0.05) / (lo + 0.05);
+      const size = parseFloat(style.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5)) failures.push(`${el.className || el.tagName}: ${ratio.toFixed(2)} (${style.color} on rgb(${bg.r}, ${bg.g}, ${bg.b}))`);
+    }
+    return failures;
+  });
+}

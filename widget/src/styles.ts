@@ -1,0 +1,59 @@
+/**
+ * Styles live inside the shadow root, so the host page cannot reach them and they cannot
+ * reach the page. Colours are chosen for WCAG AA: every text/background pair is 4.5:1 or
+ * more, focus rings and borders 3:1 or more.
+ */
+export const CSS = `
+*,*::before,*::after{box-sizing:border-box}
+.w{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#111827;-webkit-font-smoothing:antialiased}
+button,textarea{font:inherit;color:inherit}
+button{cursor:pointer}
+[hidden]{display:none!important}
+.sr{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}
+:focus{outline:none}
+:focus-visible{outline:3px solid #1d4ed8;outline-offset:2px}
+.launcher{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:#1d4ed8;color:#fff;display:flex;align-items:center;justify-content:center;box-shadow:0 4px 14px rgba(0,0,0,.25)}
+.launcher:hover{background:#1e40af}
+.launcher:focus-visible{outline:none;box-shadow:0 0 0 3px #fff,0 0 0 6px #111827}
+.badge{position:absolute;top:-4px;right:-4px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;background:#b91c1c;color:#fff;font-size:12px;font-weight:700;line-height:22px;text-align:center;box-shadow:0 0 0 2px #fff}
+.panel{position:fixed;right:20px;bottom:88px;width:370px;max-width:calc(100vw - 40px);height:560px;max-height:calc(100vh - 108px);display:flex;flex-direction:column;background:#fff;border-radius:12px;overflow:hidden;box-shadow:0 8px 32px rgba(0,0,0,.28)}
+@media (max-width:480px){.panel{right:0;bottom:0;width:100vw;max-width:100vw;height:100vh;max-height:100vh;border-radius:0}}
+.head{display:flex;align-items:flex-start;gap:8px;padding:14px 12px 14px 16px;background:#1d4ed8;color:#fff}
+.head h2{margin:0;font-size:16px;font-weight:700;line-height:1.3}
+.head p{margin:2px 0 0;font-size:13px;color:#dbeafe}
+.head .grow{flex:1}
+.x{border:0;background:transparent;color:#fff;width:36px;height:36px;border-radius:8px;display:flex;align-items:center;justify-content:center}
+.x:hover{background:#1e40af}
+.x:focus-visible{outline:3px solid #fff;outline-offset:-3px}
+.bar{margin:0;padding:8px 16px;font-size:13px;border-bottom:1px solid #e5e7eb}
+.conn{background:#fffbeb;color:#78350f}
+.err{background:#fef2f2;color:#991b1b;display:flex;gap:8px;align-items:flex-start}
+.err span{flex:1}
+.err button{border:0;background:transparent;color:#991b1b;text-decoration:underline;padding:0}
+.log{flex:1;overflow-y:auto;padding:12px 12px 8px;background:#fff;display:flex;flex-direction:column}
+.list{display:flex;flex-direction:column}
+.older{align-self:center;margin:4px 0 4px;border:1px solid #6b7280;background:#fff;color:#1e3a8a;border-radius:14px;padding:3px 12px;font-size:12px}
+.empty{color:#4b5563;text-align:center;margin:24px 8px;font-size:13px}
+.m{display:flex;flex-direction:column;max-width:82%;margin-top:8px}
+.m.me{align-self:flex-end;align-items:flex-end}
+.m.them{align-self:flex-start;align-items:flex-start}
+.b{padding:8px 12px;border-radius:14px;white-space:pre-wrap;overflow-wrap:anywhere;word-break:break-word}
+.me .b{background:#1d4ed8;color:#fff;border-bottom-right-radius:4px}
+.them .b{background:#f3f4f6;color:#111827;border-bottom-left-radius:4px}
+.failed .b{background:#fff;color:#111827;border:2px solid #b91c1c}
+.meta{font-size:12px;color:#4b5563;margin-top:2px;display:flex;gap:6px;align-items:center;flex-wrap:wrap}
+.failed .meta{color:#991b1b}
+.retry{border:0;background:transparent;color:#1e3a8a;text-decoration:underline;padding:0;font-size:12px}
+.sys{align-self:center;max-width:90%;text-align:center;color:#4b5563;font-size:12px;margin-top:8px;white-space:pre-wrap;overflow-wrap:anywhere}
+.code{align-self:stretch;margin-top:8px;padding:10px 12px;border:1px solid #1d4ed8;border-radius:10px;background:#eff6ff;display:flex;align-items:center;gap:10px;flex-wrap:wrap}
+.code .lbl{flex-basis:100%;font-size:12px;color:#1e3a8a}
+.code code{flex:1;font:700 24px/1.2 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;letter-spacing:.18em;color:#111827}
+.copy{border:1px solid #1d4ed8;background:#fff;color:#1e3a8a;border-radius:8px;padding:6px 10px;font-size:13px;font-weight:600}
+.typing{margin:0;padding:0 16px 6px;min-height:22px;font-size:12px;font-style:italic;color:#4b5563}
+.form{display:flex;gap:8px;align-items:flex-end;padding:10px 12px 12px;border-top:1px solid #e5e7eb}
+.form textarea{flex:1;resize:none;min-height:40px;max-height:120px;padding:9px 12px;border:1px solid #6b7280;border-radius:10px;background:#fff;line-height:1.4}
+.form textarea::placeholder{color:#6b7280}
+.form textarea:focus-visible{outline:2px solid #1d4ed8;outline-offset:0;border-color:#1d4ed8}
+.send{border:0;background:#1d4ed8;color:#fff;border-radius:10px;height:40px;padding:0 14px;display:flex;align-items:center;gap:6px;font-weight:600}
+.send:hover{background:#1e40af}
+`;

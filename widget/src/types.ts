@@ -1,0 +1,46 @@
+/** The wire shapes the widget reads (spec + CONTRACT: `seq` and `clientMessageId` included). */
+export type SenderType = 'user' | 'admin' | 'guest' | 'system';
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  seq: number;
+  senderId: string | null;
+  senderType: SenderType;
+  guestId: string | null;
+  message: string;
+  messageType: 'text' | 'file' | 'system' | 'auth_code';
+  isRead: boolean;
+  clientMessageId: string | null;
+  createdAt: string;
+}
+
+export interface Conversation {
+  id: string;
+  userId: string | null;
+  guestId: string | null;
+  status: string;
+}
+
+export interface Page {
+  messages: Message[];
+  pagination: { hasMore: boolean };
+}
+
+export type Envelope<T> = { success: true; data: T } | { success: false; message: string };
+
+/** Who the widget speaks for: a guest (id kept in localStorage) or a signed-in user. */
+export type Me = { type: 'guest'; id: string } | { type: 'user' | 'admin'; id: string | null; token: string };
+
+export interface WidgetOptions {
+  /** Origin (optionally with a path prefix) of the support server; default: where the script came from. */
+  apiUrl?: string;
+  /** A user's JWT; without one the visitor is a guest. */
+  token?: string;
+  /** Conversation type: general (default), onboarding or call_request. */
+  type?: string;
+  /** Panel title. */
+  title?: string;
+  /** Open the panel right away. */
+  open?: boolean;
+}

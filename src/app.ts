@@ -50,6 +50,7 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
   const services: Services = {
     db,
     events: new DomainEvents(),
+    feed: new DomainEvents(),
     guestIds: createGuestIds(config.guestSecret),
     verifyToken: createTokenVerifier(config.jwt),
     limits: new Limits(config.limits, { redis, onRejected: (name) => metrics.rateLimited.inc({ limit: name }) }),
@@ -76,6 +77,7 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
   const realtime = createRealtime(httpServer, services, {
     ...transport,
     adapter: adapterRedis ? createAdapter(adapterRedis) : undefined,
+    clustered: !!adapterRedis,
   });
 
   async function close() {

@@ -10,7 +10,7 @@ type Payload<K extends keyof DomainEventMap> = DomainEventMap[K][0];
  * with a Redis adapter the same emits reach sockets on every replica. Socket.IO delivers
  * once to a socket that is in several of the target rooms.
  */
-export function startFanout(nsp: SupportNamespace, events: DomainEvents): () => void {
+export function startFanout(nsp: SupportNamespace, events: DomainEvents, feed: DomainEvents, clustered: boolean): () => void {
   const audience = (conversationId: string, owner: ConversationOwner, origin?: string) => {
     const targets = [rooms.conversation(conversationId)];
     // The owner hears about their conversation even before joining it (auth codes, replies).
@@ -47,10 +47,39 @@ export function startFanout(nsp: SupportNamespace, events: DomainEvents): () => 
   events.on('message.read', onMessageRead);
   events.on('typing', onTyping);
   events.on('conversation.updated', onConversationUpdated);
+  const stopSharing = shareWithFeed(nsp, events, feed, clustered);
   return () => {
+    stopSharing();
     events.off('conversation.updated', onConversationUpdated);
     events.off('message.created', onMessageCreated);
     events.off('message.read', onMessageRead);
     events.off('typing', onTyping);
+  };
+}
+
+const SHARED = ['message.created', 'message.read', 'typing', 'conversation.updated'] as const;
+
+/**
+ * Feeds the SSE subscriptions with every replica's events: this process's own directly,
+ * the others' through the adapter's server-side emit. Owner-only views (an auth code's
+ * digits) never leave the process this way.
+ */
+function shareWithFeed(nsp: SupportNamespace, events: DomainEvents, feed: DomainEvents, clustered: boolean): () => void {
+  const forwarders = SHARED.map((name) => {
+    const forward = (payload: Payload<typeof name>) => {
+      const { ownerView: _private, ...shared } = payload as Payload<typeof name> & { ownerView?: unknown };
+      feed.emit(name, shared as never);
+      if (clustered) nsp.serverSideEmit('domain' as never, name, shared);
+    };
+    events.on(name, forward as never);
+    return [name, forward] as const;
+  });
+  const fromOthers = (name: (typeof SHARED)[number], payload: unknown) => {
+    if (SHARED.includes(name)) feed.emit(name, payload as never);
+  };
+  if (clustered) nsp.on('domain' as never, fromOthers as never);
+  return () => {
+    for (const [name, forward] of forwarders) events.off(name, forward as never);
+    if (clustered) nsp.off('domain' as never, fromOthers as never);
   };
 }

@@ -30,6 +30,8 @@ export interface RealtimeOptions {
   isDraining: () => boolean;
   /** The Redis streams adapter when several replicas share rooms. */
   adapter?: ServerOptions['adapter'];
+  /** True with a cluster adapter: domain events are then shared with the other replicas. */
+  clustered?: boolean;
 }
 
 export const MAX_SOCKET_FRAME = 64 * 1024;
@@ -99,7 +101,7 @@ export function createRealtime(httpServer: HttpServer, services: Services, optio
     socket.emit('connection:success', toIdentity(principal));
   });
 
-  const stopFanout = startFanout(nsp, services.events);
+  const stopFanout = startFanout(nsp, services.events, services.feed, options.clustered ?? false);
   return {
     io,
     nsp,

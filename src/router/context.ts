@@ -17,7 +17,10 @@ export type Principal =
 /** Long-lived things every procedure may use, built once per process. */
 export interface Services {
   db: Db;
+  /** Events this process caused, emitted after commit: the sockets' fan-out listens here. */
   events: DomainEvents;
+  /** Every replica's events (this one's and, with Redis, the others'): SSE subscriptions listen here. */
+  feed: DomainEvents;
   guestIds: GuestIds;
   verifyToken: TokenVerifier;
   limits: Limits;

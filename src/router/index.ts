@@ -1,6 +1,7 @@
 import { conversationsRouter } from './conversations.js';
 import { identityRouter } from './identity.js';
 import { inboxRouter } from './inbox.js';
+import { liveRouter } from './live.js';
 import { messagesRouter } from './messages.js';
 import { onboardingRouter } from './onboarding.js';
 import { createCallerFactory, router } from './trpc.js';
@@ -11,6 +12,7 @@ export const appRouter = router({
   messages: messagesRouter,
   onboarding: onboardingRouter,
   inbox: inboxRouter,
+  live: liveRouter,
 });
 
 /** The type internal TypeScript apps import for `@trpc/client`. */

@@ -18,6 +18,7 @@ export async function startTestServices() {
   const services: Services = {
     db,
     events: new DomainEvents(),
+    feed: new DomainEvents(),
     guestIds: createGuestIds('guest-secret-for-tests-0123456789abcdef'),
     verifyToken: createTokenVerifier({ key: { kind: 'secret', secret: TEST_JWT_SECRET } }),
     limits: new Limits(limitRulesFromEnv(GENEROUS_LIMITS)),

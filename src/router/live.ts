@@ -1,0 +1,168 @@
+import { tracked } from '@trpc/server';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { findConversation } from '../db/conversations.js';
+import { listMessagesBySeq } from '../db/messages.js';
+import { toConversation } from './conversations.schema.js';
+import type { DomainEventMap, DomainEvents } from './events.js';
+import { toMessage } from './messages.schema.js';
+import { adminProcedure, conversationProcedure, router } from './trpc.js';
+
+type FeedEvent = { [K in keyof DomainEventMap]: { name: K; payload: DomainEventMap[K][0] } }[keyof DomainEventMap];
+const FEED_EVENTS = ['message.created', 'message.read', 'typing', 'conversation.updated'] as const;
+
+/**
+ * Turns a listener registration into an async iterable, from the moment of the call:
+ * items that arrive while the consumer is busy (replaying history) wait in order.
+ */
+function queueOf<T>(register: (push: (item: T) => void) => () => void, signal: AbortSignal | undefined): AsyncIterable<T> {
+  const queue: T[] = [];
+  let wake: (() => void) | undefined;
+  const unregister = register((item) => {
+    queue.push(item);
+    wake?.();
+  });
+  const stop = () => {
+    unregister();
+    wake?.();
+  };
+  signal?.addEventListener('abort', stop, { once: true });
+  return {
+    async *[Symbol.asyncIterator]() {
+      try {
+        while (!signal?.aborted) {
+          const next = queue.shift();
+          if (next !== undefined) yield next;
+          else await new Promise<void>((resolve) => (wake = resolve));
+        }
+      } finally {
+        stop();
+      }
+    },
+  };
+}
+
+/** The domain events of the feed that pass `keep`, as an async iterable. */
+function listen(feed: DomainEvents, signal: AbortSignal | undefined, keep: (event: FeedEvent) => boolean): AsyncIterable<FeedEvent> {
+  return queueOf<FeedEvent>((push) => {
+    const handlers = FEED_EVENTS.map((name) => {
+      const handler = (payload: never) => {
+        const event = { name, payload } as FeedEvent;
+        if (keep(event)) push(event);
+      };
+      feed.on(name, handler as never);
+      return [name, handler] as const;
+    });
+    return () => handlers.forEach(([name, handler]) => feed.off(name, handler as never));
+  }, signal);
+}
+
+const conversationOf = (e: FeedEvent) =>
+  e.name === 'message.created' ? e.payload.message.conversationId : e.name === 'conversation.updated' ? e.payload.conversation.id : e.payload.conversationId;
+
+/** Which events a feed carries, without credentials or owner-only views. */
+function present(e: FeedEvent) {
+  switch (e.name) {
+    case 'message.created':
+      return { type: 'message' as const, message: e.payload.message };
+    case 'message.read':
+      return { type: 'read' as const, messageId: e.payload.messageId, conversationId: e.payload.conversationId };
+    case 'typing': {
+      const { conversationId, senderId, senderType, isTyping } = e.payload;
+      return { type: 'typing' as const, conversationId, senderId, senderType, isTyping };
+    }
+    case 'conversation.updated':
+      return { type: 'conversation' as const, conversation: e.payload.conversation, change: e.payload.change };
+  }
+}
+
+/** A bounded memory of recent inbox events, so a dropped agent feed can resume on this replica. */
+type Recent = { id: string; n: number; data: ReturnType<typeof present> };
+
+class RecentEvents {
+  private readonly boot = randomUUID().slice(0, 8);
+  private counter = 0;
+  private readonly items: Recent[] = [];
+  private readonly subscribers = new Set<(item: Recent) => void>();
+  constructor(private readonly size = 5_000) {}
+  add(data: ReturnType<typeof present>) {
+    const item = { id: `${this.boot}-${++this.counter}`, n: this.counter, data };
+    this.items.push(item);
+    if (this.items.length > this.size) this.items.shift();
+    for (const subscriber of this.subscribers) subscriber(item);
+  }
+  subscribe(signal: AbortSignal | undefined): AsyncIterable<Recent> {
+    return queueOf<Recent>((push) => {
+      this.subscribers.add(push);
+      return () => this.subscribers.delete(push);
+    }, signal);
+  }
+  /** Events after `id`, or undefined when the id is from another replica or too old to replay. */
+  after(id: string) {
+    const [boot, n] = id.split('-');
+    if (boot !== this.boot || !this.items.length || Number(n) < this.items[0]!.n - 1) return undefined;
+    return this.items.filter((item) => item.n > Number(n));
+  }
+}
+
+const recentByFeed = new WeakMap<DomainEvents, RecentEvents>();
+function recentFor(feed: DomainEvents): RecentEvents {
+  let recent = recentByFeed.get(feed);
+  if (!recent) {
+    const created = new RecentEvents();
+    for (const name of FEED_EVENTS) feed.on(name, ((payload: never) => created.add(present({ name, payload } as FeedEvent))) as never);
+    recentByFeed.set(feed, (recent = created));
+  }
+  return recent;
+}
+
+const Resume = z.object({ lastEventId: z.string().max(100).nullish() });
+
+/**
+ * Subscriptions over SSE (`httpSubscriptionLink`) for internal apps, fed by the same
+ * domain events as the sockets and authorized by the same procedures.
+ */
+export const liveRouter = router({
+  /**
+   * One conversation: its state, then every message (tracked by seq, so a reconnect with
+   * `lastEventId` replays what it missed from the database, on any replica), read
+   * receipts, typing and changes.
+   */
+  conversation: conversationProcedure.input(Resume).subscription(async function* ({ ctx, input, signal }) {
+    const id = ctx.conversation.id;
+    const live = listen(ctx.feed, signal, (e) => conversationOf(e) === id);
+    const now = (await findConversation(ctx.db, id)) ?? ctx.conversation;
+    yield { type: 'conversation' as const, conversation: toConversation(now), change: null };
+    const resumeFrom = Number.parseInt(input.lastEventId ?? '', 10);
+    let seen = Number.isSafeInteger(resumeFrom) && resumeFrom >= 0 ? resumeFrom : now.last_seq;
+    while (seen < now.last_seq) {
+      const page = await listMessagesBySeq(ctx.db, id, seen + 1, Math.min(now.last_seq, seen + 100));
+      if (page.length === 0) break;
+      for (const row of page) yield tracked(String(row.seq), { type: 'message' as const, message: toMessage(row) });
+      seen = page.at(-1)!.seq;
+    }
+    for await (const event of live) {
+      const data = present(event);
+      if (data.type !== 'message') yield data;
+      else if (data.message.seq > seen) {
+        seen = data.message.seq;
+        yield tracked(String(seen), data);
+      }
+    }
+  }),
+
+  /**
+   * Every conversation, for agents: messages, read receipts, typing and changes. Events
+   * are tracked; a reconnect to the same replica replays what it missed from memory.
+   */
+  inbox: adminProcedure.input(Resume).subscription(async function* ({ ctx, input, signal }) {
+    const recent = recentFor(ctx.feed);
+    const live = recent.subscribe(signal);
+    let last = 0;
+    for (const item of input.lastEventId ? (recent.after(input.lastEventId) ?? []) : []) {
+      last = item.n;
+      yield tracked(item.id, item.data);
+    }
+    for await (const item of live) if (item.n > last) yield tracked(item.id, item.data);
+  }),
+});

@@ -1,0 +1,143 @@
+import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from '@trpc/client';
+import { EventSource } from 'eventsource';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppRouter } from '../../src/router/index.js';
+import { person, request, startTestServer, type TestServer } from '../support/server.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
+
+let server: TestServer;
+let admin: { id: string; token: string };
+beforeAll(async () => {
+  server = await startTestServer();
+  admin = await person('admin', { firstName: 'Ann' });
+});
+afterAll(() => server.close());
+
+/** An internal app's client: queries over HTTP, subscriptions over SSE, with the agent's token. */
+function agentClient(baseUrl: string, token: string) {
+  const authorization = `Bearer ${token}`;
+  return createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        true: httpSubscriptionLink({
+          url: `${baseUrl}/trpc`,
+          EventSource,
+          eventSourceOptions: { fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, authorization } }) },
+        }),
+        false: httpLink({ url: `${baseUrl}/trpc`, headers: { authorization } }),
+      }),
+    ],
+  });
+}
+
+/** Collects what a subscription yields, with a way to wait for a condition on it. */
+function collect(start: (onData: (data: any) => void) => { unsubscribe(): void }) {
+  const seen: any[] = [];
+  const waiters: (() => void)[] = [];
+  const sub = start((data) => {
+    seen.push(data);
+    waiters.splice(0).forEach((w) => w());
+  });
+  return {
+    seen,
+    unsubscribe: () => sub.unsubscribe(),
+    async until(condition: (seen: any[]) => boolean, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!condition(seen)) {
+        if (Date.now() > deadline) throw new Error(`timed out; saw ${JSON.stringify(seen.map((s) => s.data?.type ?? s.type))}`);
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 100);
+        });
+      }
+    },
+  };
+}
+
+async function guestConversation() {
+  const { guestId, conversation } = (await request(server, '/api/support/conversation/guest', { body: {} })).body.data;
+  const { socket } = await server.connect({ guestId });
+  return { guestId, conversationId: conversation.id as string, socket };
+}
+
+describe('tRPC subscriptions over SSE', () => {
+  it('follows a conversation: a socket message, a REST status change, typing', async () => {
+    const guest = await guestConversation();
+    const client = agentClient(server.url, admin.token);
+    const feed = collect((onData) => client.live.conversation.subscribe({ conversationId: guest.conversationId }, { onData }));
+    await feed.until((s) => s.some((e) => e.type === 'conversation'));
+
+    const sent = await guest.socket.emitWithAck('message:send', { conversationId: guest.conversationId, message: 'over the socket' });
+    await feed.until((s) => s.some((e) => e.data?.type === 'message' && e.data.message.id === sent.data.id));
+    const tracked = feed.seen.find((e) => e.data?.message?.id === sent.data.id);
+    expect(tracked.id).toBe(String(sent.data.seq)); // tracked by seq
+
+    guest.socket.emit('typing:start', { conversationId: guest.conversationId });
+    await feed.until((s) => s.some((e) => e.type === 'typing' && e.isTyping && e.senderType === 'guest'));
+
+    const closed = await request(server, `/api/support/admin/conversations/${guest.conversationId}/status`, { token: admin.token, body: { status: 'pending' } });
+    expect(closed.status).toBe(200);
+    await feed.until((s) => s.some((e) => e.type === 'conversation' && e.change === 'status' && e.conversation.status === 'pending'));
+    await feed.until((s) => s.some((e) => e.data?.message?.message === 'Status changed to pending'));
+    feed.unsubscribe();
+  });
+
+  it('resumes from its last event id after the connection drops, without loss or repeats', async () => {
+    const guest = await guestConversation();
+    const proxy = await startTcpProxy(Number(new URL(server.url).port));
+    try {
+      const client = agentClient(`http://127.0.0.1:${proxy.port}`, admin.token);
+      const feed = collect((onData) => client.live.conversation.subscribe({ conversationId: guest.conversationId }, { onData }));
+      await feed.until((s) => s.some((e) => e.type === 'conversation'));
+      const send = (text: string) => guest.socket.emitWithAck('message:send', { conversationId: guest.conversationId, message: text });
+      for (const text of ['one', 'two']) await send(text);
+      await feed.until((s) => s.filter((e) => e.data?.type === 'message').length === 2);
+
+      await proxy.cut(); // the SSE connection dies
+      for (const text of ['three', 'four', 'five']) await send(text);
+      await proxy.restore(); // the client reconnects with lastEventId = 2
+      await feed.until((s) => s.filter((e) => e.data?.type === 'message').length >= 5, 20_000);
+
+      const texts = feed.seen.filter((e) => e.data?.type === 'message').map((e) => e.data.message.message);
+      expect(texts).toEqual(['one', 'two', 'three', 'four', 'five']);
+      feed.unsubscribe();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('gives agents one feed of every conversation, and refuses it to others', async () => {
+    const client = agentClient(server.url, admin.token);
+    const feed = collect((onData) => client.live.inbox.subscribe({}, { onData }));
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the stream is open
+    const a = await guestConversation();
+    const b = await guestConversation();
+    await a.socket.emitWithAck('message:send', { conversationId: a.conversationId, message: 'from a' });
+    await b.socket.emitWithAck('message:send', { conversationId: b.conversationId, message: 'from b' });
+    await feed.until((s) => ['from a', 'from b'].every((t) => s.some((e) => e.data?.message?.message === t)));
+    expect(feed.seen.every((e) => typeof e.id === 'string')).toBe(true);
+    feed.unsubscribe();
+
+    // Over SSE the refusal arrives as the stream's error event (HTTP has already said 200).
+    const refusal = async (procedure: string, input: unknown, token: string) => {
+      const response = await fetch(`${server.url}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`, {
+        headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+      });
+      const reader = response.body!.getReader();
+      let text = '';
+      while (!/"code":"\w+"|\b(FORBIDDEN|NOT_FOUND)\b/.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      await reader.cancel();
+      return text;
+    };
+    const user = await person('user');
+    expect(await refusal('live.inbox', {}, user.token)).toContain('FORBIDDEN');
+    const stranger = await refusal('live.conversation', { conversationId: a.conversationId }, user.token);
+    expect(stranger).toContain('NOT_FOUND');
+    expect(stranger).not.toContain('from a');
+  });
+});

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken, person, request, startTestServer, type TestServer } from '../support/server.js';
+import { MESSAGE_KEYS } from '../realtime/helpers.js';
 import {
   call,
   expectFailure,
@@ -13,19 +14,6 @@ import {
 } from './helpers.js';
 
 const TOTAL = 120;
-const MESSAGE_KEYS = [
-  'clientMessageId',
-  'conversationId',
-  'createdAt',
-  'guestId',
-  'id',
-  'isRead',
-  'message',
-  'messageType',
-  'senderId',
-  'senderType',
-  'seq',
-].sort();
 
 let server: TestServer;
 /** A user whose general conversation holds TOTAL messages, "msg 1" (seq 1) … "msg 120" (seq 120). */

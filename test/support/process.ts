@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { io as connectSocket, type Socket } from 'socket.io-client';
-import { GENEROUS_LIMITS, TEST_JWT_SECRET } from './server.js';
+import type { Socket } from 'socket.io-client';
+import { connectTo, GENEROUS_LIMITS, TEST_JWT_SECRET } from './server.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Replicas need a database that several processes share: PostgreSQL, even on the PGlite run. */
@@ -66,14 +66,7 @@ export async function startServerProcess(env: Record<string, string>, port?: num
     child,
     output,
     exited,
-    connect(auth = {}) {
-      const socket = connectSocket(`${url}/support`, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
-      sockets.push(socket);
-      return new Promise((resolve, reject) => {
-        socket.once('connection:success', (identity) => resolve({ socket, identity }));
-        socket.once('connect_error', reject);
-      });
-    },
+    connect: (auth = {}) => connectTo(url, auth, sockets),
     async kill(signal = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);
       const code = await exited;

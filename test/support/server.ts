@@ -67,14 +67,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     logs,
     db,
     config,
-    connect(auth = {}) {
-      const socket = connectSocket(`${url}/support`, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
-      sockets.push(socket);
-      return new Promise((resolve, reject) => {
-        socket.once('connection:success', (identity) => resolve({ socket, identity }));
-        socket.once('connect_error', reject);
-      });
-    },
+    connect: (auth = {}) => connectTo(url, auth, sockets),
     async close() {
       for (const s of sockets) s.disconnect();
       await app.close();
@@ -82,6 +75,16 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       await database?.drop();
     },
   };
+}
+
+/** A socket on /support of the server at `url` that has received `connection:success`. */
+export function connectTo(url: string, auth: Record<string, unknown>, opened: Socket[] = []) {
+  const socket = connectSocket(`${url}/support`, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+  opened.push(socket);
+  return new Promise<{ socket: Socket; identity: Record<string, string> }>((resolve, reject) => {
+    socket.once('connection:success', (identity) => resolve({ socket, identity }));
+    socket.once('connect_error', reject);
+  });
 }
 
 export async function createScratchDatabase(baseUrl: string) {

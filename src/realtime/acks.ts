@@ -27,10 +27,11 @@ export type Handle = <T>(
  */
 export function createHandle(runtime: EventRuntime): Handle {
   return (socket, event, run, onSuccess) => {
-    socket.on(event, async (payload: unknown, ack?: Ack) => {
-      // `socket.emit(event, callback)` sends the callback in the payload's place.
-      if (typeof payload === 'function' && ack === undefined) [payload, ack] = [undefined, payload as Ack];
-      const reply = typeof ack === 'function' ? ack : undefined;
+    socket.on(event, async (...args: unknown[]) => {
+      // Socket.IO passes the acknowledgement last, whatever came before it: after the
+      // payload, in its place (`socket.emit(event, callback)`), or after extra arguments.
+      const reply = typeof args.at(-1) === 'function' ? (args.pop() as Ack) : undefined;
+      const payload = args[0];
       const stopTimer = runtime.metrics.socketEventSeconds.startTimer({ event });
       runtime.inFlight.count++;
       try {

@@ -1,5 +1,6 @@
 import bodyParser from '@koa/bodyparser';
 import cors from '@koa/cors';
+import { TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import Koa from 'koa';
 import { randomUUID } from 'node:crypto';
@@ -38,7 +39,15 @@ export function createRestApp(services: Services, options: RestOptions): Koa<Res
     basePath: '/trpc/',
     maxBodySize: MAX_BODY_BYTES,
     createContext: ({ req }) =>
-      createContext(services, credentialsFrom(req.headers), { clientAddress: clientAddressOf(req, options.trustProxyHops) }),
+      createContext(services, credentialsFrom(req.headers), { clientAddress: clientAddressOf(req, options.trustProxyHops) }).catch(
+        (error: unknown) => {
+          // tRPC would show a raw error (a database's message) as a 500, in streams too.
+          if (error instanceof TRPCError) throw error;
+          const report = reportError(error);
+          const code = report.status === 503 ? 'SERVICE_UNAVAILABLE' : report.status === 400 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
+          throw new TRPCError({ code, message: report.body.message, cause: error });
+        },
+      ),
     onError: ({ error }) => {
       if (reportError(error).unexpected) onUnexpected(error);
     },

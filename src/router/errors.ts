@@ -45,6 +45,21 @@ export function reportError(error: unknown): ErrorReport {
       body: { success: false, message: error.message },
     };
   }
+  if (isUnstorableText(error)) {
+    // Text the schemas let through but PostgreSQL cannot hold: the caller's input, not a bug.
+    return { status: 400, code: 'BAD_REQUEST', unexpected: false, body: { success: false, message: 'Text cannot contain NUL (\\u0000) characters' } };
+  }
+  if (isDatabaseUnavailable(error)) {
+    // Not a bug: the database is down, restarting or dropped us. The same call can succeed
+    // once it is back (sends are idempotent with their clientMessageId).
+    return {
+      status: 503,
+      code: 'SERVICE_UNAVAILABLE',
+      unexpected: false,
+      retryAfterSeconds: 1,
+      body: { success: false, message: 'Service temporarily unavailable, retry shortly' },
+    };
+  }
   if (trpcError && trpcError.code !== 'INTERNAL_SERVER_ERROR') {
     return {
       status: getHTTPStatusCodeFromError(trpcError),
@@ -54,6 +69,41 @@ export function reportError(error: unknown): ErrorReport {
     };
   }
   return { status: 500, code: 'INTERNAL_SERVER_ERROR', unexpected: true, body: { success: false, message: 'Internal server error' } };
+}
+
+/** SQLSTATE classes and codes of a connection that is gone or refused (not of a refused statement). */
+const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[123]|53300)$/;
+/** Socket errors of a database (or Redis) connection that could not be made or was cut. */
+const UNAVAILABLE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** What `pg` and `pg-pool` throw, without a code, when a connection is lost or cannot be had in time. */
+const UNAVAILABLE_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Cannot use a pool after calling end)/;
+
+/**
+ * True when the error, or what it wraps (tRPC keeps the thrown error as `cause`), says the
+ * database could not be reached rather than that it refused the statement.
+ */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (error === null || typeof error !== 'object' || depth > 4) return false;
+  const { code, message, cause, errors } = error as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_NETWORK_CODES.has(code))) return true;
+  if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
+  // Connecting to a name with several addresses fails with an AggregateError of each attempt.
+  if (Array.isArray(errors) && errors.some((e) => isDatabaseUnavailable(e, depth + 1))) return true;
+  return cause !== error && isDatabaseUnavailable(cause, depth + 1);
+}
+
+/**
+ * PostgreSQL refuses U+0000 in text ("invalid byte sequence for encoding UTF8: 0x00",
+ * SQLSTATE 22021) and in JSON ("unsupported Unicode escape sequence", 22P05). Only client
+ * text can carry it, so it is answered as invalid input wherever it turns up.
+ */
+function isUnstorableText(error: unknown): boolean {
+  for (let e = error, depth = 0; e !== null && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === '22021' || code === '22P05') return true;
+  }
+  return false;
 }
 
 /** A 400 that names the field, for rules a schema cannot express (they need the database). */

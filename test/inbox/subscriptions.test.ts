@@ -3,7 +3,7 @@ import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter } from '../../src/router/index.js';
 import { person, request, startTestServer, type TestServer } from '../support/server.js';
-import { startTcpProxy } from '../support/tcp-proxy.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 
 let server: TestServer;
 let admin: { id: string; token: string };
@@ -85,7 +85,8 @@ describe('tRPC subscriptions over SSE', () => {
 
   it('resumes from its last event id after the connection drops, without loss or repeats', async () => {
     const guest = await guestConversation();
-    const proxy = await startTcpProxy(Number(new URL(server.url).port));
+    const proxy = new TcpProxy('127.0.0.1', Number(new URL(server.url).port));
+    await proxy.start();
     try {
       const client = agentClient(`http://127.0.0.1:${proxy.port}`, admin.token);
       const feed = collect((onData) => client.live.conversation.subscribe({ conversationId: guest.conversationId }, { onData }));
@@ -94,16 +95,16 @@ describe('tRPC subscriptions over SSE', () => {
       for (const text of ['one', 'two']) await send(text);
       await feed.until((s) => s.filter((e) => e.data?.type === 'message').length === 2);
 
-      await proxy.cut(); // the SSE connection dies
+      await proxy.stop(); // the SSE connection dies
       for (const text of ['three', 'four', 'five']) await send(text);
-      await proxy.restore(); // the client reconnects with lastEventId = 2
+      await proxy.start(); // the client reconnects with lastEventId = 2
       await feed.until((s) => s.filter((e) => e.data?.type === 'message').length >= 5, 20_000);
 
       const texts = feed.seen.filter((e) => e.data?.type === 'message').map((e) => e.data.message.message);
       expect(texts).toEqual(['one', 'two', 'three', 'four', 'five']);
       feed.unsubscribe();
     } finally {
-      await proxy.close();
+      await proxy.stop();
     }
   });
 

@@ -1,15 +1,33 @@
 import { TRPCError } from '@trpc/server';
 import { findConversation } from '../db/conversations.js';
-import { findMessage, listMessagesBySeq, markMessageRead, storeMessage } from '../db/messages.js';
+import { advanceReadPosition } from '../db/inbox.js';
+import { findMessage, listMessagesBySeq, markMessageRead, storeMessage, writeMessage } from '../db/messages.js';
 import type { ConversationRow, MessageRow } from '../db/schema.js';
+import type { ConversationAccess } from './access.js';
 import type { Context, Principal } from './context.js';
 import { ListMessagesInput, MarkReadInput, SendMessageInput, toMessage, type Message } from './messages.schema.js';
-import { authedProcedure, canSee, conversationNotFound, conversationProcedure, identityKey, rateLimited, router } from './trpc.js';
+import {
+  authedProcedure,
+  canSee,
+  conversationAccess,
+  conversationNotFound,
+  conversationProcedure,
+  identityKey,
+  leanAuthedProcedure,
+  router,
+} from './trpc.js';
+import { connectionStateOf } from './access.js';
 
 /** The customer's side of a conversation is its owner; everyone else (agents, system) is the other. */
 function isOwner(principal: Principal, c: ConversationRow): boolean {
   return principal.type === 'guest' ? c.guest_id === principal.id : c.user_id === principal.id;
 }
+
+function ownsAccess(principal: Principal, a: ConversationAccess): boolean {
+  return principal.type === 'guest' ? a.guestId === principal.id : a.userId === principal.id;
+}
+
+const conversationClosed = () => new TRPCError({ code: 'CONFLICT', message: 'Conversation is closed' });
 
 function sentByOwner(m: MessageRow, c: ConversationRow): boolean {
   if (m.sender_type === 'guest') return m.guest_id !== null && m.guest_id === c.guest_id;
@@ -48,27 +66,50 @@ export async function postServerMessage(
 }
 
 export const messagesRouter = router({
-  send: conversationProcedure
-    .use(rateLimited('MESSAGES_PER_CONNECTION', (ctx) => ctx.connectionId))
-    .use(rateLimited('MESSAGES_PER_IDENTITY', (ctx) => (ctx.principal ? identityKey(ctx.principal) : undefined)))
-    .input(SendMessageInput)
-    .mutation(async ({ ctx, input }) => {
-    const { conversation, principal } = ctx;
-    if (conversation.status === 'closed') throw new TRPCError({ code: 'CONFLICT', message: 'Conversation is closed' });
-    const stored = await storeMessage(ctx.db, {
-      conversationId: conversation.id,
+  /**
+   * The hot path. No conversation lookup when the connection already proved its right (a
+   * join, an earlier send); the write is group-committed with other sends and checks the
+   * status under the conversation's lock; everyone is told only after the commit. Access
+   * and both limits run in the resolver, on a base that adds nothing to the context: every
+   * tRPC middleware level, and every context it extends, is a copy per message.
+   */
+  send: leanAuthedProcedure.input(SendMessageInput).mutation(async ({ ctx, input }) => {
+    const principal = ctx.principal!;
+    const connection = connectionStateOf(ctx);
+    const access = await conversationAccess({ db: ctx.db, events: ctx.events, feed: ctx.feed, principal, connection }, input.conversationId);
+    if (ctx.connectionId !== undefined) await ctx.limits.consume('MESSAGES_PER_CONNECTION', ctx.connectionId);
+    await ctx.limits.consume('MESSAGES_PER_IDENTITY', identityKey(principal));
+    if (access.status === 'closed') throw conversationClosed();
+    const outcome = await writeMessage(ctx.db, {
+      conversationId: access.id,
       senderType: principal.type,
       senderId: principal.type === 'guest' ? null : principal.id,
       guestId: principal.type === 'guest' ? principal.id : null,
       message: input.message,
       messageType: input.messageType,
       clientMessageId: input.clientMessageId ?? null,
-      claimAdminId: principal.type === 'admin' && !isOwner(principal, conversation) ? principal.id : null,
+      claimAdminId: principal.type === 'admin' && !ownsAccess(principal, access) ? principal.id : null,
+      requireOpen: true,
     });
-    if (!stored) throw conversationNotFound();
-    const message = toMessage(stored.message);
+    if (outcome.status !== 'stored') {
+      // The cached proof was out of date: the next call looks again.
+      connection.access.forget(access.id);
+      throw outcome.status === 'closed' ? conversationClosed() : conversationNotFound();
+    }
+    const message = toMessage(outcome.message);
+    // An agent who replies has read everything before the reply. (Owners' sends stay off this
+    // extra write: only the agents' position feeds an unread count, the inbox's.)
+    if (outcome.created && principal.type === 'admin' && !ownsAccess(principal, access)) {
+      await advanceReadPosition(ctx.db, access.id, 'agent', message.seq);
+    }
     // A retried send returns the stored message; everyone was told the first time.
-    if (stored.created) ctx.events.emit('message.created', { message, owner: ownerOf(conversation), origin: ctx.connectionId });
+    if (outcome.created) {
+      ctx.events.emit('message.created', {
+        message,
+        owner: { userId: access.userId, guestId: access.guestId },
+        origin: ctx.connectionId,
+      });
+    }
     return message;
   }),
 
@@ -102,6 +143,10 @@ export const messagesRouter = router({
     }
     const readerIsOwner = isOwner(ctx.principal, conversation);
     let isRead = message.is_read;
+    // Reading the other side's message moves the reader's side position: unread counts come from it.
+    if (readerIsOwner !== sentByOwner(message, conversation)) {
+      await advanceReadPosition(ctx.db, conversation.id, readerIsOwner ? 'customer' : 'agent', message.seq);
+    }
     if (readerIsOwner !== sentByOwner(message, conversation) && (await markMessageRead(ctx.db, message.id))) {
       isRead = true;
       ctx.events.emit('message.read', {

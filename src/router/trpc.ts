@@ -1,7 +1,9 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { findConversation } from '../db/conversations.js';
+import { findConversationPrepared as findConversation } from '../db/prepared.js';
 import type { ConversationRow } from '../db/schema.js';
+import { accessClock, accessOf, connectionStateOf, invalidateConversationAccess, type ConnectionState, type ConversationAccess } from './access.js';
+import type { DomainEvents } from './events.js';
 import type { Context, Principal } from './context.js';
 import type { LimitName } from './limits.js';
 
@@ -12,12 +14,29 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure;
 
-/** Any verified caller: user, admin or guest. */
+/**
+ * Any verified caller: user, admin or guest. `connection` is the state shared by every call
+ * made through one context object (one socket's caller; one REST request): this first
+ * middleware still sees the object the caller was created with, later ones see copies.
+ */
 export const authedProcedure = t.procedure.use(({ ctx, next }) => {
   if (!ctx.principal) {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.credentialProblem ?? 'Authentication required' });
   }
-  return next({ ctx: { principal: ctx.principal } });
+  return next({ ctx: { principal: ctx.principal, connection: connectionStateOf(ctx) } });
+});
+
+/**
+ * authedProcedure for the hottest path (message:send): the same check, but the context
+ * passes on unchanged (no copy), so `ctx` in the resolver is still the object the caller
+ * was created with: `connectionStateOf(ctx)` finds the connection's state, `ctx.principal`
+ * is known to be set.
+ */
+export const leanAuthedProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.principal) {
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.credentialProblem ?? 'Authentication required' });
+  }
+  return next();
 });
 
 export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
@@ -43,13 +62,17 @@ export function rateLimited(name: LimitName, key: (ctx: Context) => string | und
 
 /** Owners see their own conversations; admins see all. */
 export function canSee(principal: Principal, conversation: Pick<ConversationRow, 'user_id' | 'guest_id'>): boolean {
+  return canAccess(principal, { userId: conversation.user_id, guestId: conversation.guest_id });
+}
+
+export function canAccess(principal: Principal, owner: Pick<ConversationAccess, 'userId' | 'guestId'>): boolean {
   switch (principal.type) {
     case 'admin':
       return true;
     case 'user':
-      return conversation.user_id === principal.id;
+      return owner.userId === principal.id;
     case 'guest':
-      return conversation.guest_id === principal.id;
+      return owner.guestId === principal.id;
   }
 }
 
@@ -57,12 +80,64 @@ export const conversationNotFound = () => new TRPCError({ code: 'NOT_FOUND', mes
 
 /**
  * Loads the conversation named by `conversationId`. One the caller may not see answers
- * exactly like one that does not exist, so ids cannot be probed.
+ * exactly like one that does not exist, so ids cannot be probed. What the load proved is
+ * remembered for the connection (see conversationAccessProcedure): `conversation:join`
+ * goes through here.
  */
 export const conversationProcedure = authedProcedure
   .input(z.object({ conversationId: z.uuid() }))
   .use(async ({ ctx, input, next }) => {
+    const since = accessClock();
     const conversation = await findConversation(ctx.db, input.conversationId);
-    if (!conversation || !canSee(ctx.principal, conversation)) throw conversationNotFound();
+    if (!conversation || !canSee(ctx.principal, conversation)) {
+      ctx.connection.access.forget(input.conversationId);
+      throw conversationNotFound();
+    }
+    ctx.connection.access.remember(accessOf(conversation), since);
     return next({ ctx: { conversation } });
   });
+
+/**
+ * The caller's right to a conversation, for calls that need only that and not its current
+ * row (sending): answered from what an earlier call on the same connection proved (a
+ * join), else looked up once and remembered. A cached `closed` is looked up again (nothing
+ * is refused on stale data); a cached `open` is not, because the write itself checks the
+ * status under the conversation's lock. Entries expire, and invalidateConversationAccess
+ * drops them.
+ */
+export async function conversationAccess(
+  ctx: Pick<Context, 'db' | 'events' | 'feed'> & { principal: Principal; connection: ConnectionState },
+  conversationId: string,
+): Promise<ConversationAccess> {
+  invalidateOnChanges(ctx.events);
+  invalidateOnChanges(ctx.feed);
+  const cache = ctx.connection.access;
+  const cached = cache.get(conversationId);
+  if (cached && cached.status !== 'closed' && canAccess(ctx.principal, cached)) return cached;
+  const since = accessClock();
+  const conversation = await findConversation(ctx.db, conversationId);
+  if (!conversation || !canSee(ctx.principal, conversation)) {
+    cache.forget(conversationId);
+    throw conversationNotFound();
+  }
+  const access = accessOf(conversation);
+  cache.remember(access, since);
+  return access;
+}
+
+/**
+ * The invalidation hook: a committed change to a conversation (status, assignee, priority:
+ * `conversation.updated`, from this process or, through the feed, from any replica) drops
+ * every connection's cached proof for it, so the next call looks again.
+ */
+const wired = new WeakSet<DomainEvents>();
+function invalidateOnChanges(events: DomainEvents | undefined): void {
+  if (!events || wired.has(events)) return;
+  wired.add(events);
+  events.on('conversation.updated', ({ conversation }) => invalidateConversationAccess(conversation.id));
+}
+
+/** conversationAccess as a procedure base: `ctx.access`. */
+export const conversationAccessProcedure = authedProcedure
+  .input(z.object({ conversationId: z.uuid() }))
+  .use(async ({ ctx, input, next }) => next({ ctx: { access: await conversationAccess(ctx, input.conversationId) } }));

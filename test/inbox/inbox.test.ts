@@ -168,6 +168,25 @@ describe('agents’ inbox', () => {
     expect((await request(server, `/api/support/admin/conversations/${randomUUID()}/assign`, { token: admin.token, body: {} })).status).toBe(404);
   });
 
+  it('counts unread from read positions: an agent reading or replying clears them', async () => {
+    const start = (await request(server, '/api/support/conversation/guest', { body: {} })).body.data;
+    const { socket: guest } = await server.connect({ guestId: start.guestId });
+    const { socket: agent } = await server.connect({ token: other.token });
+    const id = start.conversation.id;
+    const sent = [];
+    for (const text of ['one', 'two', 'three']) sent.push((await guest.emitWithAck('message:send', { conversationId: id, message: text })).data);
+    const unread = async () =>
+      (await inbox('?limit=5')).body.data.conversations.find((c: { id: string }) => c.id === id).unreadCount as number;
+    expect(await unread()).toBe(3);
+    expect((await agent.emitWithAck('message:read', { messageId: sent[1].id })).data.isRead).toBe(true);
+    expect(await unread()).toBe(1); // read up to "two"
+    // The guest reading its own message moves nothing.
+    await guest.emitWithAck('message:read', { messageId: sent[2].id });
+    expect(await unread()).toBe(1);
+    await agent.emitWithAck('message:send', { conversationId: id, message: 'on it' });
+    expect(await unread()).toBe(0); // replying means having read
+  });
+
   it('refuses reopening when the customer already has another open conversation of that type', async () => {
     const start = (await request(server, '/api/support/conversation/guest', { body: {} })).body.data;
     const id = start.conversation.id;

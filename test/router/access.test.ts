@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { TRPCError } from '@trpc/server';
+import type { CompiledQuery, KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import type { Db } from '../../src/db/connect.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invalidateConversationAccess } from '../../src/router/access.js';
+import { createContextInner, type Principal } from '../../src/router/context.js';
+import { createCaller } from '../../src/router/index.js';
+import { upsertProfile } from '../../src/db/users.js';
+import { startTestServices } from '../support/services.js';
+
+let t: Awaited<ReturnType<typeof startTestServices>>;
+beforeAll(async () => {
+  t = await startTestServices();
+});
+afterAll(() => t.close());
+
+/**
+ * A database handle that counts the queries reading a conversation row: builder queries
+ * (seen by a plugin) and fixed SQL (seen where it is executed).
+ */
+function countingDb(db: Db) {
+  const counter = { count: 0 };
+  class Plugin implements KyselyPlugin {
+    transformQuery({ node }: PluginTransformQueryArgs): RootOperationNode {
+      if (node.kind === 'SelectQueryNode' && JSON.stringify(node.from ?? {}).includes('"conversations"')) counter.count++;
+      return node;
+    }
+    async transformResult({ result }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+      return result;
+    }
+  }
+  const inner = db.withPlugin(new Plugin());
+  const counted = new Proxy(inner, {
+    get(target, key) {
+      if (key === 'executeQuery') {
+        return (query: CompiledQuery) => {
+          if (/from conversations where id/.test(query.sql)) counter.count++;
+          return target.executeQuery(query);
+        };
+      }
+      const value = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { db: counted, reads: counter };
+}
+
+const user = (): Principal => ({ type: 'user', id: randomUUID(), tokenExpiresAt: Date.now() / 1000 + 3600 });
+
+/** A caller as a socket has one: one context object for every event of the connection. */
+function connection(principal: Principal) {
+  const { db, reads } = countingDb(t.db);
+  const services = { ...t.services, db };
+  return { caller: createCaller(createContextInner(services, principal, { connectionId: randomUUID() })), reads };
+}
+
+async function openConversation(principal: Principal) {
+  await upsertProfile(t.db, { id: principal.id, role: principal.type === 'admin' ? 'admin' : 'user', email: null, firstName: null, lastName: null });
+  return (await t.callerFor(principal)).conversations.getOrCreate({ type: 'general' });
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof TRPCError) return error.code;
+    throw error;
+  }
+  return 'OK';
+}
+
+describe('per-connection conversation access', () => {
+  it('lets a connection that joined keep sending without looking the conversation up again', async () => {
+    const owner = user();
+    const conversation = await openConversation(owner);
+    const { caller, reads } = connection(owner);
+
+    await caller.conversations.join({ conversationId: conversation.id });
+    expect(reads.count).toBe(1);
+    for (let i = 1; i <= 5; i++) {
+      const sent = await caller.messages.send({ conversationId: conversation.id, message: `m${i}` });
+      expect(sent.seq).toBe(i);
+    }
+    expect(reads.count).toBe(1);
+
+    // Another connection of the same person proves its own right.
+    const other = connection(owner);
+    await other.caller.messages.send({ conversationId: conversation.id, message: 'from another tab' });
+    await other.caller.messages.send({ conversationId: conversation.id, message: 'again' });
+    expect(other.reads.count).toBe(1);
+  });
+
+  it('looks again after the access is invalidated, and refuses a caller who lost it', async () => {
+    const owner = user();
+    const conversation = await openConversation(owner);
+    const { caller, reads } = connection(owner);
+    await caller.conversations.join({ conversationId: conversation.id });
+
+    // The conversation changes hands behind the cache's back: nobody has told it yet.
+    const heir = user();
+    await upsertProfile(t.db, { id: heir.id, role: 'user', email: null, firstName: null, lastName: null });
+    await t.db.updateTable('conversations').set({ user_id: heir.id }).where('id', '=', conversation.id).execute();
+    expect(await codeOf(caller.messages.send({ conversationId: conversation.id, message: 'cached' }))).toBe('OK');
+    expect(reads.count).toBe(1);
+
+    invalidateConversationAccess(conversation.id);
+    expect(await codeOf(caller.messages.send({ conversationId: conversation.id, message: 'rechecked' }))).toBe('NOT_FOUND');
+    expect(reads.count).toBe(2);
+    // Refused access is not remembered as granted.
+    expect(await codeOf(caller.messages.send({ conversationId: conversation.id, message: 'still no' }))).toBe('NOT_FOUND');
+    expect(reads.count).toBe(3);
+  });
+
+  it('refuses a send into a conversation closed behind the cache, in the write itself, then looks again', async () => {
+    const owner = user();
+    const conversation = await openConversation(owner);
+    const { caller, reads } = connection(owner);
+    await caller.conversations.join({ conversationId: conversation.id });
+    await caller.messages.send({ conversationId: conversation.id, message: 'before' });
+
+    await t.db.updateTable('conversations').set({ status: 'closed' }).where('id', '=', conversation.id).execute();
+    expect(await codeOf(caller.messages.send({ conversationId: conversation.id, message: 'after close' }))).toBe('CONFLICT');
+    expect(reads.count).toBe(1);
+    expect(await codeOf(caller.messages.send({ conversationId: conversation.id, message: 'again' }))).toBe('CONFLICT');
+    expect(reads.count).toBe(2);
+    const page = await caller.messages.list({ conversationId: conversation.id });
+    expect(page.messages.map((m) => m.message)).toEqual(['before']);
+  });
+
+  it('drops what a connection proved when an agent changes the conversation (conversation.updated)', async () => {
+    const owner = user();
+    const conversation = await openConversation(owner);
+    const { caller, reads } = connection(owner);
+    await caller.conversations.join({ conversationId: conversation.id });
+    await caller.messages.send({ conversationId: conversation.id, message: 'hello' });
+    expect(reads.count).toBe(1);
+
+    const agent = await t.callerFor({ type: 'admin', id: randomUUID(), tokenExpiresAt: Date.now() / 1000 + 3600 });
+    await agent.inbox.setStatus({ conversationId: conversation.id, status: 'closed' });
+    // Looked up again at once (not refused by the write on stale data): the status is closed.
+    expect(await codeOf(caller.messages.send({ conversationId: conversation.id, message: 'anyone?' }))).toBe('CONFLICT');
+    expect(reads.count).toBe(2);
+
+    await agent.inbox.setStatus({ conversationId: conversation.id, status: 'open' });
+    expect(await codeOf(caller.messages.send({ conversationId: conversation.id, message: 'back' }))).toBe('OK');
+    expect(await codeOf(caller.messages.send({ conversationId: conversation.id, message: 'again' }))).toBe('OK');
+    expect(reads.count).toBe(3);
+  });
+
+  it('remembers nothing for a conversation the caller may not see', async () => {
+    const conversation = await openConversation(user());
+    const { caller, reads } = connection(user());
+    expect(await codeOf(caller.conversations.join({ conversationId: conversation.id }))).toBe('NOT_FOUND');
+    expect(await codeOf(caller.messages.send({ conversationId: conversation.id, message: 'hi' }))).toBe('NOT_FOUND');
+    expect(reads.count).toBe(2);
+  });
+});

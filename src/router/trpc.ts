@@ -5,10 +5,19 @@ import type { ConversationRow } from '../db/schema.js';
 import { accessClock, accessOf, connectionStateOf, invalidateConversationAccess, type ConnectionState, type ConversationAccess } from './access.js';
 import type { DomainEvents } from './events.js';
 import type { Context, Principal } from './context.js';
+import { reportError } from './errors.js';
 import type { LimitName } from './limits.js';
 
 // isDev off: error bodies never carry a stack trace, whatever NODE_ENV says.
-const t = initTRPC.context<Context>().create({ isDev: false });
+const t = initTRPC.context<Context>().create({
+  isDev: false,
+  // tRPC clients see what REST clients see: the same message and status, never a raw
+  // database or network error text from an unexpected failure.
+  errorFormatter: ({ shape, error }) => {
+    const report = reportError(error);
+    return { ...shape, message: report.body.message, data: { ...shape.data, httpStatus: report.status, errors: report.body.errors } };
+  },
+});
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;

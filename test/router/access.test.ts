@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { TRPCError } from '@trpc/server';
 import type { CompiledQuery, KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import type { Db } from '../../src/db/connect.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +6,7 @@ import { invalidateConversationAccess } from '../../src/router/access.js';
 import { createContextInner, type Principal } from '../../src/router/context.js';
 import { createCaller } from '../../src/router/index.js';
 import { upsertProfile } from '../../src/db/users.js';
-import { startTestServices } from '../support/services.js';
+import { codeOf, startTestServices } from '../support/services.js';
 
 let t: Awaited<ReturnType<typeof startTestServices>>;
 beforeAll(async () => {
@@ -60,15 +59,6 @@ async function openConversation(principal: Principal) {
   return (await t.callerFor(principal)).conversations.getOrCreate({ type: 'general' });
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TRPCError) return error.code;
-    throw error;
-  }
-  return 'OK';
-}
 
 describe('per-connection conversation access', () => {
   it('lets a connection that joined keep sending without looking the conversation up again', async () => {

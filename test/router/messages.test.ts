@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/router/context.js';
-import { startTestServices } from '../support/services.js';
+import { codeOf, startTestServices } from '../support/services.js';
 
 let t: Awaited<ReturnType<typeof startTestServices>>;
 beforeAll(async () => {
@@ -18,15 +17,6 @@ async function conversationOf(owner: Principal) {
   return { caller, conversation: await caller.conversations.getOrCreate({ type: 'general' }) };
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TRPCError) return error.code;
-    throw error;
-  }
-  return 'OK';
-}
 
 describe('messages.send', () => {
   it('numbers 50 concurrent sends 1..50 with no gaps and no repeats', async () => {

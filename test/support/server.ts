@@ -8,21 +8,14 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { connectDatabase, type Db } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { createLogger } from '../../src/ops/logger.js';
+import { defaultLimitRules } from '../../src/router/limits.js';
 
 /**
  * Tests create many guests and messages from one address; the abuse limits get their own
  * tests, which pass tighter values.
  */
 export const GENEROUS_LIMITS: Record<string, string> = Object.fromEntries(
-  [
-    'MESSAGES_PER_CONNECTION',
-    'MESSAGES_PER_IDENTITY',
-    'TYPING_PER_CONNECTION',
-    'TYPING_PER_IDENTITY',
-    'GUESTS_PER_ADDRESS',
-    'REQUESTS_PER_ADDRESS',
-    'CONNECTIONS_PER_IDENTITY',
-  ].map((name) => [`LIMIT_${name}`, '1000000/1']),
+  Object.keys(defaultLimitRules).filter((name) => !name.startsWith('CODE_')).map((name) => [`LIMIT_${name}`, '1000000/1']),
 );
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256!';

@@ -1,4 +1,5 @@
 import { createAuthCodes } from '../../src/auth/auth-codes.js';
+import { TRPCError } from '@trpc/server';
 import { createGuestIds } from '../../src/auth/guest-id.js';
 import { limitRulesFromEnv, Limits } from '../../src/router/limits.js';
 import { createTokenVerifier } from '../../src/auth/jwt.js';
@@ -39,4 +40,15 @@ export async function startTestServices() {
       await scratch?.drop();
     },
   };
+}
+
+/** The tRPC error code a call fails with, or 'OK'. */
+export async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof TRPCError) return error.code;
+    throw error;
+  }
+  return 'OK';
 }

@@ -26,7 +26,8 @@ await pool.query(`
     client_message_id uuid,
     created_at timestamptz not null default now());
   create index if not exists naive_messages_conversation on naive_messages (conversation_id, created_at);
-  create index if not exists naive_messages_body_search on naive_messages using gin (to_tsvector('simple', message));
+  create index if not exists naive_messages_body_search on naive_messages using gin (to_tsvector('simple', message))
+    with (fastupdate = off);
 `);
 
 await serveBaseline({

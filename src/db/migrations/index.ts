@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as initial from './2026-11-24-001-initial.js';
 import * as authCodes from './2026-11-24-002-auth-codes.js';
 import * as inbox from './2026-11-24-003-inbox.js';
+import * as searchIndex from './2026-11-24-004-search-index-without-pending-list.js'; // issue 6: no GIN pending-list stalls
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
   '2026-11-24-001-initial': initial,
   '2026-11-24-002-auth-codes': authCodes,
   '2026-11-24-003-inbox': inbox,
+  '2026-11-24-004-search-index-without-pending-list': searchIndex,
 };

@@ -3,6 +3,7 @@ import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import { createHandle } from './acks.js';
+import { coalesceWrites } from './coalesce-writes.js';
 import { clientAddressOf } from '../auth/client-address.js';
 import { createContext, type Services } from '../router/context.js';
 import { reportError } from '../router/errors.js';
@@ -48,6 +49,7 @@ export function createRealtime(httpServer: HttpServer, services: Services, optio
     // alone does not stop a WebSocket upgrade.
     allowRequest: (req, callback) => callback(null, originAllowed(req.headers.origin, options.corsOrigins)),
   });
+  coalesceWrites(io);
   const nsp: SupportNamespace = io.of('/support');
   const onUnexpected = options.onUnexpectedError;
   const inFlight = { count: 0 };

@@ -39,6 +39,8 @@ const usage = `npm run bench -- [options]
   --warmup=2 --measure=6  seconds per load step (warm-up is checked but not timed)
   --start-rate=1000       the first rate of the step search (and the fixed-rate point)
   --max-rate=40000 --precision=0.1 --max-steps=9
+  --rates=4000,8000,10000 fixed steps instead of the search (after the warm-up at --start-rate)
+  BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (environment) extra node flags for the servers
   --p99=50                the latency bound of the step search (ms)
   --idle-sockets=10000 --hold=60
   --history-seconds=8 --history-concurrency=32
@@ -100,6 +102,7 @@ async function main() {
     historyConcurrency: num('history-concurrency', 32),
     maxOther: num('max-other', 25),
   };
+  const rates = typeof args.rates === 'string' ? args.rates.split(',').map(Number).filter((r) => r > 0) : undefined;
   const only = typeof args.only === 'string' ? args.only.split(',') : ['relay', 'naive', 'ours'];
   const serverCpu = pin ? 0 : undefined;
   const started = Date.now();
@@ -137,7 +140,8 @@ async function main() {
   const children = new Set<Child>();
   const start = async (name: 'ours' | 'relay' | 'naive' | 'bare-koa', gcHook = false) => {
     const hook = gcHook ? ['--expose-gc', '--import', pathToFileURL(scripts('gc-hook')).href] : [];
-    const child = await startServer(name, [...scripts.loader, ...hook, scripts(name)], { env, cpu: serverCpu, port: await freePort(), cwd: root });
+    const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const child = await startServer(name, [...scripts.loader, ...extra, ...hook, scripts(name)], { env, cpu: serverCpu, port: await freePort(), cwd: root });
     children.add(child);
     return child;
   };
@@ -187,7 +191,7 @@ async function main() {
         const child = await start(name);
         log(`${name}: connecting ${o.guests} guests and ${o.admins} admins`);
         const fleet = await connectFleet(child.url, { guests: o.guests, adminTokens });
-        load[name] = await search(name, fleet, child, maintain, o, () => ++step, log);
+        load[name] = await search(name, fleet, child, maintain, { ...o, rates }, () => ++step, log);
         if (name === 'ours' && args['skip-history'] !== true) oursForHistory = { child, fleet };
         else {
           fleet.close();
@@ -273,7 +277,7 @@ async function search(
   fleet: Fleet,
   child: Child,
   maintain: () => Promise<void>,
-  o: { warmupS: number; measureS: number; startRate: number; maxRate: number; precision: number; maxSteps: number; p99: number; bytes: number; maxOther: number },
+  o: { warmupS: number; measureS: number; startRate: number; maxRate: number; precision: number; maxSteps: number; p99: number; bytes: number; maxOther: number; rates?: number[] },
   nextStep: () => number,
   log: (...parts: unknown[]) => void,
 ): Promise<SearchResult> {
@@ -287,7 +291,9 @@ async function search(
   let hi = Infinity;
   let rate = o.startRate;
   let overload: StepResult | undefined;
-  while (steps.length < o.maxSteps) {
+  const fixed = o.rates ? [...o.rates] : undefined;
+  if (fixed) rate = fixed.shift()!;
+  while (fixed ? steps.length < o.rates!.length : steps.length < o.maxSteps) {
     // A step during which other processes took more than `maxOther`% of a core measured
     // them as much as us: it is run again (at most twice), and marked if still noisy.
     let r = await runStep(fleet, { rate, warmupS: o.warmupS, measureS: o.measureS, step: nextStep(), messageBytes: o.bytes, stallS: 5 }, child.pid);
@@ -309,7 +315,10 @@ async function search(
       hi = rate;
       overload = r;
     }
-    if (hi === Infinity) {
+    if (fixed) {
+      if (fixed.length === 0) break;
+      rate = fixed.shift()!;
+    } else if (hi === Infinity) {
       if (rate >= o.maxRate) break;
       rate = Math.min(o.maxRate, rate * 2);
     } else if (lo === 0) {

@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import type { Metrics } from '../ops/metrics.js';
 import { ok, reportError } from '../router/errors.js';
+import { createCaller } from '../router/index.js';
 import type { Ack, ClientToServerEvents } from './events.js';
 import type { SupportSocket } from './server.js';
 
@@ -13,21 +14,29 @@ export interface EventRuntime {
   inFlight: { count: number };
 }
 
-export type Handle = <T>(
-  socket: SupportSocket,
+/** A client event's listener: one function for the whole process, called with the socket as `this`. */
+export type Listener = (this: SupportSocket, ...args: unknown[]) => void;
+export type Listeners = ReadonlyArray<readonly [keyof ClientToServerEvents, Listener]>;
+
+export type Listen = <T>(
   event: keyof ClientToServerEvents,
-  run: (payload: unknown) => Promise<T>,
-  onSuccess?: (data: T) => void,
-) => void;
+  run: (socket: SupportSocket, payload: unknown) => Promise<T>,
+  onSuccess?: (socket: SupportSocket, data: T) => void,
+) => readonly [keyof ClientToServerEvents, Listener];
+
+/** The procedures, called as the socket's connection: every event shares its one context object. */
+export const callerOf = (socket: SupportSocket) => createCaller(socket.data.context);
 
 /**
- * Builds the function that registers a client event calling a procedure. Its
- * acknowledgement gets the REST envelope; a failure also emits `message:error`, and the
- * socket stays connected.
+ * Builds the listener of a client event calling a procedure. Its acknowledgement gets the
+ * REST envelope; a failure also emits `message:error`, and the socket stays connected.
+ * Socket.IO calls listeners with the socket as `this`, so one function serves every
+ * socket: an idle connection holds no closures of its own.
  */
-export function createHandle(runtime: EventRuntime): Handle {
-  return (socket, event, run, onSuccess) => {
-    socket.on(event, async (...args: unknown[]) => {
+export function createListen(runtime: EventRuntime): Listen {
+  return (event, run, onSuccess) => {
+    const listener: Listener = async function (this: SupportSocket, ...args: unknown[]) {
+      const socket = this;
       // Socket.IO passes the acknowledgement last, whatever came before it: after the
       // payload, in its place (`socket.emit(event, callback)`), or after extra arguments.
       const reply = typeof args.at(-1) === 'function' ? (args.pop() as Ack) : undefined;
@@ -37,8 +46,8 @@ export function createHandle(runtime: EventRuntime): Handle {
       try {
         // A draining replica takes nothing new: the client retries elsewhere (same clientMessageId).
         if (runtime.isDraining()) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'Server is restarting, retry' });
-        const data = await run(payload);
-        onSuccess?.(data);
+        const data = await run(socket, payload);
+        onSuccess?.(socket, data);
         reply?.(ok(data));
         stopTimer({ outcome: 'ok' });
       } catch (error) {
@@ -50,7 +59,8 @@ export function createHandle(runtime: EventRuntime): Handle {
       } finally {
         runtime.inFlight.count--;
       }
-    });
+    };
+    return [event, listener] as const;
   };
 }
 

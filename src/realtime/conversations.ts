@@ -1,49 +1,37 @@
-import { field, type Handle } from './acks.js';
+import { callerOf, field, type Listen, type Listeners } from './acks.js';
 import { rooms } from './events.js';
-import type { SupportSocket } from './server.js';
 
 /** conversation:join / leave / sync and typing:start / stop. */
-export function registerConversationHandlers(socket: SupportSocket, handle: Handle): void {
-  const { caller } = socket.data;
-
-  handle(
-    socket,
-    'conversation:join',
-    (payload) => caller.conversations.join(payload as never),
-    ({ conversationId }) => {
-      socket.join(rooms.conversation(conversationId));
-      socket.emit('conversation:joined', { conversationId });
-    }
-  );
-
-  handle(
-    socket,
-    'conversation:leave',
-    (payload) => caller.conversations.leave(payload as never),
-    ({ conversationId }) => {
-      socket.leave(rooms.conversation(conversationId));
-      socket.emit('conversation:left', { conversationId });
-    }
-  );
-
-  // Catch-up after a reconnect: the same procedure as REST history, from a seq onwards.
-  handle(
-    socket,
-    'conversation:sync',
-    (payload) =>
-      caller.messages.list({
+export function conversationListeners(listen: Listen): Listeners {
+  return [
+    listen(
+      'conversation:join',
+      (socket, payload) => callerOf(socket).conversations.join(payload as never),
+      (socket, { conversationId }) => {
+        socket.join(rooms.conversation(conversationId));
+        socket.emit('conversation:joined', { conversationId });
+      },
+    ),
+    listen(
+      'conversation:leave',
+      (socket, payload) => callerOf(socket).conversations.leave(payload as never),
+      (socket, { conversationId }) => {
+        socket.leave(rooms.conversation(conversationId));
+        socket.emit('conversation:left', { conversationId });
+      },
+    ),
+    // Catch-up after a reconnect: the same procedure as REST history, from a seq onwards.
+    listen('conversation:sync', (socket, payload) =>
+      callerOf(socket).messages.list({
         conversationId: field(payload, 'conversationId'),
         after: field(payload, 'afterSeq') ?? 0,
         limit: field(payload, 'limit') ?? 100,
       } as never),
-    undefined
-  );
-
-  for (const [event, isTyping] of [['typing:start', true], ['typing:stop', false]] as const) {
-    handle(
-      socket,
-      event,
-      (payload) => caller.conversations.typing({ conversationId: field(payload, 'conversationId'), isTyping } as never),
-    );
-  }
+    ),
+    ...([['typing:start', true], ['typing:stop', false]] as const).map(([event, isTyping]) =>
+      listen(event, (socket, payload) =>
+        callerOf(socket).conversations.typing({ conversationId: field(payload, 'conversationId'), isTyping } as never),
+      ),
+    ),
+  ];
 }

@@ -1,8 +1,7 @@
 import type { Conversation, Identity } from '../router/conversations.schema.js';
 import type { ConversationChangeKind } from '../router/events.js';
-import type { Principal } from '../router/context.js';
+import type { Context, Principal } from '../router/context.js';
 import type { Envelope } from '../router/errors.js';
-import type { createCaller } from '../router/index.js';
 import type { Message } from '../router/messages.schema.js';
 
 /** Every acknowledgement carries the REST envelope. */
@@ -42,7 +41,8 @@ export type InterServerEvents = Record<string, never>;
 
 export interface SocketData {
   principal: Principal;
-  caller: ReturnType<typeof createCaller>;
+  /** The context every event of this connection runs in (one object: see connectionStateOf). */
+  context: Context;
 }
 
 /** Room names: one per conversation, one per person, one for all agents. */

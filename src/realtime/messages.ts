@@ -1,18 +1,15 @@
-import type { Handle } from './acks.js';
+import { callerOf, type Listen, type Listeners } from './acks.js';
 import { rooms } from './events.js';
-import type { SupportSocket } from './server.js';
 
 /** message:send and message:read. */
-export function registerMessageHandlers(socket: SupportSocket, handle: Handle): void {
-  const { caller } = socket.data;
-
-  handle(
-    socket,
-    'message:send',
-    (payload) => caller.messages.send(payload as never),
-    // A socket that sends into a conversation follows it from then on.
-    (message) => socket.join(rooms.conversation(message.conversationId))
-  );
-
-  handle(socket, 'message:read', (payload) => caller.messages.markRead(payload as never));
+export function messageListeners(listen: Listen): Listeners {
+  return [
+    listen(
+      'message:send',
+      (socket, payload) => callerOf(socket).messages.send(payload as never),
+      // A socket that sends into a conversation follows it from then on.
+      (socket, message) => socket.join(rooms.conversation(message.conversationId)),
+    ),
+    listen('message:read', (socket, payload) => callerOf(socket).messages.markRead(payload as never)),
+  ];
 }

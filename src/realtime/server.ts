@@ -2,14 +2,15 @@ import type { Server as HttpServer } from 'node:http';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { Logger } from '../ops/logger.js';
 import type { Metrics } from '../ops/metrics.js';
-import { createHandle } from './acks.js';
+import { createListen, type Listeners } from './acks.js';
 import { coalesceWrites } from './coalesce-writes.js';
 import { clientAddressOf } from '../auth/client-address.js';
 import { createContext, type Services } from '../router/context.js';
 import { reportError } from '../router/errors.js';
 import { toIdentity } from '../router/identity.js';
 import { createCaller } from '../router/index.js';
-import { registerConversationHandlers } from './conversations.js';
+import type { Principal } from '../router/context.js';
+import { conversationListeners } from './conversations.js';
 import {
   rooms,
   type ClientToServerEvents,
@@ -18,7 +19,7 @@ import {
   type SocketData,
 } from './events.js';
 import { startFanout, type SupportNamespace } from './fanout.js';
-import { registerMessageHandlers } from './messages.js';
+import { messageListeners } from './messages.js';
 
 export type SupportSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -53,7 +54,14 @@ export function createRealtime(httpServer: HttpServer, services: Services, optio
   const nsp: SupportNamespace = io.of('/support');
   const onUnexpected = options.onUnexpectedError;
   const inFlight = { count: 0 };
-  const handle = createHandle({ onUnexpected, metrics: options.metrics, isDraining: options.isDraining, inFlight });
+  const listen = createListen({ onUnexpected, metrics: options.metrics, isDraining: options.isDraining, inFlight });
+  // Built once: every socket gets the same listener functions (see createListen).
+  const listeners: Listeners = [...conversationListeners(listen), ...messageListeners(listen)];
+  const onDisconnect = function (this: SupportSocket, reason: string) {
+    const { principal } = this.data;
+    options.metrics.connectedSockets.dec({ type: principal.type });
+    options.log.info({ reqId: this.id, ...loggedIdentity(principal), reason, ms: Date.now() - this.handshake.issued }, 'socket disconnected');
+  };
 
   // Who is connecting: a bad token is refused here; no or unknown guest id gets a fresh one.
   nsp.use(async (socket, next) => {
@@ -71,7 +79,7 @@ export function createRealtime(httpServer: HttpServer, services: Services, optio
       const identity = await createCaller(context).identity.connect();
       const principal = context.principal ?? { type: 'guest' as const, id: identity.guestId! };
       socket.data.principal = principal;
-      socket.data.caller = createCaller({ ...context, principal, credentialProblem: undefined });
+      socket.data.context = { ...context, principal, credentialProblem: undefined };
       next();
     } catch (error) {
       const report = reportError(error);
@@ -86,19 +94,12 @@ export function createRealtime(httpServer: HttpServer, services: Services, optio
     else socket.join(rooms.user(principal.id));
     if (principal.type === 'admin') socket.join(rooms.admins);
 
-    registerConversationHandlers(socket, handle);
-    registerMessageHandlers(socket, handle);
+    for (const [event, listener] of listeners) socket.on(event, listener as never);
     disconnectWhenTokenExpires(socket);
 
-    const started = Date.now();
     options.metrics.connectedSockets.inc({ type: principal.type });
-    // Guest ids are credentials: only their type and the socket id are logged.
-    const who = principal.type === 'guest' ? { type: 'guest' } : { type: principal.type, userId: principal.id };
-    options.log.info({ reqId: socket.id, ...who, transport: socket.conn.transport.name }, 'socket connected');
-    socket.once('disconnect', (reason) => {
-      options.metrics.connectedSockets.dec({ type: principal.type });
-      options.log.info({ reqId: socket.id, ...who, reason, ms: Date.now() - started }, 'socket disconnected');
-    });
+    options.log.info({ reqId: socket.id, ...loggedIdentity(principal), transport: socket.conn.transport.name }, 'socket connected');
+    socket.once('disconnect', onDisconnect);
 
     socket.emit('connection:success', toIdentity(principal));
   });
@@ -113,6 +114,11 @@ export function createRealtime(httpServer: HttpServer, services: Services, optio
       await io.close();
     },
   };
+}
+
+/** Guest ids are credentials: only their type (and the socket id) is logged. */
+function loggedIdentity(principal: Principal) {
+  return principal.type === 'guest' ? { type: 'guest' } : { type: principal.type, userId: principal.id };
 }
 
 function originAllowed(origin: string | undefined, allowed: '*' | string[]): boolean {

@@ -168,6 +168,31 @@ describe('MessageWriter (group commit)', () => {
     expect((await seqsOf(closed)).texts).toEqual(['system note']);
   });
 
+  it('answers a lone send (the one-message statement) like a batch: retries, missing, closed, admin claims, bad text', async () => {
+    const writer = new MessageWriter(t.db, { lanes: 1 });
+    const [conversationId, closed] = [await newConversation(), await newConversation()];
+    await t.db.updateTable('conversations').set({ status: 'closed' }).where('id', '=', closed).execute();
+    const admin = await newAdmin();
+    const clientMessageId = randomUUID();
+
+    const first = stored(await writer.store(item(conversationId, 'once', { clientMessageId, requireOpen: true })));
+    const retry = stored(await writer.store(item(conversationId, 'once', { clientMessageId: clientMessageId.toUpperCase(), requireOpen: true })));
+    expect([first.created, retry.created]).toEqual([true, false]);
+    expect(retry.message).toEqual(first.message);
+
+    const reply = stored(await writer.store(item(conversationId, 'reply', { senderType: 'admin', senderId: admin, guestId: null, claimAdminId: admin })));
+    expect(reply.message.seq).toBe(2);
+    expect(await writer.store(item(randomUUID(), 'nobody here'))).toEqual({ status: 'missing' });
+    expect(await writer.store(item(closed, 'too late', { requireOpen: true }))).toEqual({ status: 'closed' });
+    await expect(writer.store(item(conversationId, 'nul \u0000 inside'))).rejects.toMatchObject({ code: '22021' });
+    expect(stored(await writer.store(item(conversationId, 'after')))).toMatchObject({ message: { seq: 3 } });
+
+    expect(writer.stats).toMatchObject({ largestBatch: 1 });
+    expect(await seqsOf(conversationId)).toEqual({ seqs: [1, 2, 3], texts: ['once', 'reply', 'after'], lastSeq: 3 });
+    const row = await t.db.selectFrom('conversations').select('admin_id').where('id', '=', conversationId).executeTakeFirstOrThrow();
+    expect(row.admin_id).toBe(admin);
+  });
+
   it('lets the first admin in arrival order claim an unassigned conversation, even within one batch', async () => {
     const writer = new MessageWriter(t.db, { lanes: 1 }); // one lane: every send of the turn in one batch
     const conversationId = await newConversation();

@@ -6,6 +6,7 @@ import { createAuthCodes } from './auth/auth-codes.js';
 import { createGuestIds } from './auth/guest-id.js';
 import { createTokenVerifier } from './auth/jwt.js';
 import type { Config } from './config.js';
+import { messageWriterFor } from './db/message-writer.js';
 import { poolOf, type Db } from './db/connect.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
@@ -42,6 +43,7 @@ export interface AppOptions {
 export function createApp(config: Config, db: Db, options: AppOptions = {}): App {
   const log = options.log ?? createLogger(config.logLevel);
   const metrics = createMetrics(poolOf(db));
+  messageWriterFor(db, { lanes: config.messageWriteLanes });
   // One connection counts limits; the Socket.IO adapter blocks on stream reads, so it gets its own.
   const redis = config.redisUrl ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
   const adapterRedis = redis?.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });

@@ -27,6 +27,7 @@ const EnvSchema = z.object({
   AUTH_CODE_TTL_SECONDS: z.coerce.number().int().min(10).max(24 * 3600).default(15 * 60),
   AUTH_CODE_REQUIRE_OWNER: z.enum(['true', 'false']).default('false'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(25_000),
+  MESSAGE_WRITE_LANES: z.coerce.number().int().min(1).max(16).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -52,6 +53,8 @@ export interface Config {
   limits: LimitRules;
   /** How long a drain may take before the process exits anyway. */
   shutdownTimeoutMs: number;
+  /** Message batches one process may have in flight at once (PostgreSQL only): see MessageWriterOptions.lanes. */
+  messageWriteLanes: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   /** Set when a development secret was generated on this start, so the server can say how to use it. */
   generatedDevSecret: boolean;
@@ -118,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authCodes: { ttlSeconds: e.AUTH_CODE_TTL_SECONDS, requireOwner: e.AUTH_CODE_REQUIRE_OWNER === 'true' },
     limits: parseLimits(env),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    messageWriteLanes: e.MESSAGE_WRITE_LANES,
     logLevel: e.LOG_LEVEL,
     generatedDevSecret,
   };

@@ -43,7 +43,7 @@ export interface AppOptions {
 export function createApp(config: Config, db: Db, options: AppOptions = {}): App {
   const log = options.log ?? createLogger(config.logLevel);
   const metrics = createMetrics(poolOf(db));
-  messageWriterFor(db, { lanes: config.messageWriteLanes });
+  messageWriterFor(db, { lanes: config.database.kind === 'postgres' ? config.messageWriteLanes : 1 });
   // One connection counts limits; the Socket.IO adapter blocks on stream reads, so it gets its own.
   const redis = config.redisUrl ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
   const adapterRedis = redis?.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });

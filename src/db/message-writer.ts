@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import { poolOf } from './connect.js';
 import { messageColumns } from './message-columns.js';
 import { noteRowsWritten, runPrepared } from './prepared.js';
 import type { Database, MessageRow, MessageType, SenderType } from './schema.js';
@@ -33,7 +32,7 @@ export interface MessageWriterOptions {
    * a conversation, batches follow one another in arrival order. One lane (the default)
    * makes the biggest batches, so the least database CPU per message: on the benchmark
    * machine it carried more load within the latency bound than three. More lanes suit a
-   * database with cores to spare. PGlite has one connection: always one lane.
+   * database with cores to spare. PGlite has one connection: the app gives it one lane.
    */
   lanes?: number;
 }
@@ -194,7 +193,7 @@ export class MessageWriter {
     options: MessageWriterOptions = {},
   ) {
     this.maxBatch = options.maxBatch ?? 500;
-    const lanes = poolOf(db) ? (options.lanes ?? 1) : 1;
+    const lanes = options.lanes ?? 1;
     this.lanes = Array.from({ length: lanes }, () => ({ queue: [], busy: false }));
   }
 

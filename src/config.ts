@@ -13,6 +13,7 @@ const EnvSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).optional(),
   PGLITE_DIR: z.string().min(1).default('./data/pglite'),
   DATA_DIR: z.string().min(1).default('./data'),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -40,7 +41,7 @@ export interface Config {
   production: boolean;
   port: number;
   host: string;
-  database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dir: string };
+  database: { kind: 'postgres'; url: string; queryTimeoutMs?: number } | { kind: 'pglite'; dir: string };
   jwt: { key: JwtKeyConfig; issuer?: string; audience?: string };
   /** Present only when HS256 is configured: what `npm run token` signs with. */
   jwtSecret?: string;
@@ -111,7 +112,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     port: e.PORT,
     host: e.HOST,
-    database: e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'pglite', dir: e.PGLITE_DIR },
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL, queryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS }
+      : { kind: 'pglite', dir: e.PGLITE_DIR },
     jwt: { key, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
     jwtSecret: key.kind === 'secret' ? key.secret : undefined,
     guestSecret,

@@ -14,6 +14,13 @@ const pools = new WeakMap<Db, pg.Pool>();
 export const poolOf = (db: Db): pg.Pool | undefined => pools.get(db);
 
 /**
+ * How long a query may wait for PostgreSQL's answer. Without a bound, a database that stops
+ * answering while TCP stays open (a network partition) would hold every caller, and every
+ * message batch behind it, until the kernel gives up on the connection, minutes later.
+ */
+export const DEFAULT_QUERY_TIMEOUT_MS = 15_000;
+
+/**
  * PostgreSQL through `pg` when DATABASE_URL is set, else the embedded PGlite: the same
  * PostgreSQL SQL either way, so queries and migrations are written once.
  */
@@ -24,6 +31,8 @@ export function connectDatabase(database: Config['database']): Db {
       max: 10,
       // Fail fast while the database is unreachable instead of queueing callers forever.
       connectionTimeoutMillis: 5_000,
+      // The client fails the query ("Query read timeout", a 503) and the pool drops the connection.
+      query_timeout: database.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
       idleTimeoutMillis: 30_000,
     });
     // A client losing its connection (database restart, network cut) must not crash the

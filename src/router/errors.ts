@@ -75,9 +75,12 @@ export function reportError(error: unknown): ErrorReport {
 const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[123]|53300)$/;
 /** Socket errors of a database (or Redis) connection that could not be made or was cut. */
 const UNAVAILABLE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-/** What `pg` and `pg-pool` throw, without a code, when a connection is lost or cannot be had in time. */
+/**
+ * What `pg` and `pg-pool` throw, without a code, when a connection is lost, cannot be had in
+ * time, or stops answering (`query_timeout`).
+ */
 const UNAVAILABLE_MESSAGES =
-  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Cannot use a pool after calling end)/;
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Cannot use a pool after calling end|Query read timeout)/;
 
 /**
  * True when the error, or what it wraps (tRPC keeps the thrown error as `cause`), says the

@@ -17,6 +17,7 @@ describe('the map from database failures to 503', () => {
     ['a connection cut by the client', pgError('Connection terminated')],
     ['no pooled connection in time', pgError('timeout exceeded when trying to connect')],
     ['a broken client', pgError('Client has encountered a connection error and is not queryable')],
+    ['a query left unanswered past query_timeout', pgError('Query read timeout')],
     ['an administrator terminating the backend (57P01)', pgError('terminating connection due to administrator command', '57P01')],
     ['a crash shutdown (57P02)', pgError('terminating connection because of crash of another server process', '57P02')],
     ['a database starting up (57P03)', pgError('the database system is starting up', '57P03')],
@@ -122,4 +123,37 @@ if (postgresUrl) describe('while PostgreSQL is unreachable', () => {
     const { socket } = await server.connect({ token: user.token });
     expect(socket.connected).toBe(true);
   });
+
+  it('bounds a silent partition (connections open, nothing answered): 503 within seconds, then one stored copy of the retried send', async () => {
+    const quiet = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await quiet.start();
+    const bounded = await startTestServer({ DATABASE_URL: quiet.urlFor(scratch.url), DATABASE_QUERY_TIMEOUT_MS: '1000' });
+    try {
+      const guest = await guestSession(bounded);
+      expect((await call(guest.socket, 'message:send', { conversationId: guest.conversationId, message: 'before' })).success).toBe(true);
+
+      quiet.freeze();
+      const pending = { conversationId: guest.conversationId, message: 'during the partition', clientMessageId: randomUUID() };
+      const started = Date.now();
+      const failed = await call(guest.socket, 'message:send', pending);
+      expect(failed).toEqual({ success: false, message: 'Service temporarily unavailable, retry shortly' });
+      // The query timeout (1 s here), or the 5 s connect timeout for a fresh connection; never TCP's minutes.
+      expect(Date.now() - started).toBeLessThan(7_000);
+      expect(bounded.logs.filter((line) => line.includes('unexpected error'))).toEqual([]);
+
+      quiet.thaw();
+      // The unanswered batch may yet commit once its bytes arrive: the retry finds it or writes it, once.
+      const retried = await call(guest.socket, 'message:send', pending);
+      expect(retried.success).toBe(true);
+      const after = await request(bounded, `/api/support/conversation/${guest.conversationId}/messages`, { guestId: guest.guestId });
+      expect(after.body.data.messages.map((m: { message: string; seq: number }) => [m.seq, m.message])).toEqual([
+        [1, 'before'],
+        [2, 'during the partition'],
+      ]);
+    } finally {
+      quiet.thaw();
+      await bounded.close();
+      await quiet.stop();
+    }
+  }, 30_000);
 });

@@ -1,7 +1,7 @@
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { connectDatabase } from './db/connect.js';
-import { migrateToLatest } from './db/migrate.js';
+import { migrateAtStart } from './db/migrate.js';
 import { createLogger } from './ops/logger.js';
 
 async function main() {
@@ -11,7 +11,7 @@ async function main() {
   process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection'));
 
   const db = connectDatabase(config.database);
-  await migrateToLatest(db);
+  await migrateAtStart(config.database, db);
   const app = createApp(config, db, { log });
   await new Promise<void>((resolve) => app.httpServer.listen(config.port, config.host, resolve));
 

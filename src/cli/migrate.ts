@@ -1,8 +1,8 @@
 import { loadConfig } from '../config.js';
-import { connectDatabase } from '../db/connect.js';
+import { connectDatabase, withoutQueryTimeout } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
 
-const db = connectDatabase(loadConfig().database);
+const db = connectDatabase(withoutQueryTimeout(loadConfig().database));
 try {
   const { results } = await migrateToLatest(db);
   for (const r of results ?? []) console.log(`${r.status}: ${r.migrationName}`);

@@ -20,6 +20,11 @@ export const poolOf = (db: Db): pg.Pool | undefined => pools.get(db);
  */
 export const DEFAULT_QUERY_TIMEOUT_MS = 15_000;
 
+/** Migrations may rightly run longer than any request (an index over a large table): no query bound. */
+export function withoutQueryTimeout(database: Config['database']): Config['database'] {
+  return database.kind === 'postgres' ? { ...database, queryTimeoutMs: 0 } : database;
+}
+
 /**
  * PostgreSQL through `pg` when DATABASE_URL is set, else the embedded PGlite: the same
  * PostgreSQL SQL either way, so queries and migrations are written once.
@@ -32,7 +37,8 @@ export function connectDatabase(database: Config['database']): Db {
       // Fail fast while the database is unreachable instead of queueing callers forever.
       connectionTimeoutMillis: 5_000,
       // The client fails the query ("Query read timeout", a 503) and the pool drops the connection.
-      query_timeout: database.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+      // 0: no bound (migrations, see withoutQueryTimeout).
+      query_timeout: (database.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS) || undefined,
       idleTimeoutMillis: 30_000,
     });
     // A client losing its connection (database restart, network cut) must not crash the

@@ -1,5 +1,6 @@
 import { Migrator, type MigrationResultSet } from 'kysely';
-import type { Db } from './connect.js';
+import type { Config } from '../config.js';
+import { connectDatabase, withoutQueryTimeout, type Db } from './connect.js';
 import { migrations } from './migrations/index.js';
 
 /**
@@ -11,6 +12,23 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;
   return result;
+}
+
+/**
+ * migrateToLatest for the server's own start: on PostgreSQL over a connection of its own
+ * without the query timeout; PGlite is one database handle in the process, so `db` itself.
+ */
+export async function migrateAtStart(database: Config['database'], db: Db): Promise<void> {
+  if (database.kind !== 'postgres') {
+    await migrateToLatest(db);
+    return;
+  }
+  const unbounded = connectDatabase(withoutQueryTimeout(database));
+  try {
+    await migrateToLatest(unbounded);
+  } finally {
+    await unbounded.destroy();
+  }
 }
 
 /** True when every known migration has run: what readiness means for the schema. */

@@ -5,11 +5,10 @@ import type { Metrics } from '../ops/metrics.js';
 import { createListen, type Listeners } from './acks.js';
 import { coalesceWrites } from './coalesce-writes.js';
 import { clientAddressOf } from '../auth/client-address.js';
-import { createContext, type Services } from '../router/context.js';
+import { createContext, type Principal, type Services } from '../router/context.js';
 import { reportError } from '../router/errors.js';
 import { toIdentity } from '../router/identity.js';
 import { createCaller } from '../router/index.js';
-import type { Principal } from '../router/context.js';
 import { conversationListeners } from './conversations.js';
 import {
   rooms,

@@ -46,6 +46,8 @@ const usage = `npm run bench -- [options]
   --history-seconds=8 --history-concurrency=32
   --max-other=25          rerun a load step (twice at most) when other processes used more
                           than this % of a core during it
+  --repeats=3             a step whose p99 lands within 2x of the bound either way is run this
+                          many times in all and judged by its median p99 (1 with --quick)
   --readme                write the table into README.md
   --no-pin                do not use taskset`;
 
@@ -101,6 +103,7 @@ async function main() {
     historyS: num('history-seconds', 8, 3),
     historyConcurrency: num('history-concurrency', 32),
     maxOther: num('max-other', 25),
+    repeats: num('repeats', 3, 1),
   };
   const rates = typeof args.rates === 'string' ? args.rates.split(',').map(Number).filter((r) => r > 0) : undefined;
   const only = typeof args.only === 'string' ? args.only.split(',') : ['relay', 'naive', 'ours'];
@@ -277,7 +280,7 @@ async function search(
   fleet: Fleet,
   child: Child,
   maintain: () => Promise<void>,
-  o: { warmupS: number; measureS: number; startRate: number; maxRate: number; precision: number; maxSteps: number; p99: number; bytes: number; maxOther: number; rates?: number[] },
+  o: { warmupS: number; measureS: number; startRate: number; maxRate: number; precision: number; maxSteps: number; p99: number; bytes: number; maxOther: number; repeats: number; rates?: number[] },
   nextStep: () => number,
   log: (...parts: unknown[]) => void,
 ): Promise<SearchResult> {
@@ -296,11 +299,32 @@ async function search(
   while (fixed ? steps.length < o.rates!.length : steps.length < o.maxSteps) {
     // A step during which other processes took more than `maxOther`% of a core measured
     // them as much as us: it is run again (at most twice), and marked if still noisy.
-    let r = await runStep(fleet, { rate, warmupS: o.warmupS, measureS: o.measureS, step: nextStep(), messageBytes: o.bytes, stallS: 5 }, child.pid);
-    for (let retry = 0; retry < 2 && r.cpu.other > o.maxOther; retry++) {
-      log(`${name.padEnd(5)} ${fmtInt(rate).padStart(6)}/s  other processes used ${fmtInt(r.cpu.other)}% of a core: measuring again`);
-      await sleep(3000);
-      r = await runStep(fleet, { rate, warmupS: o.warmupS, measureS: o.measureS, step: nextStep(), messageBytes: o.bytes, stallS: 5 }, child.pid);
+    const measure = async () => {
+      let r = await runStep(fleet, { rate, warmupS: o.warmupS, measureS: o.measureS, step: nextStep(), messageBytes: o.bytes, stallS: 5 }, child.pid);
+      for (let retry = 0; retry < 2 && r.cpu.other > o.maxOther; retry++) {
+        log(`${name.padEnd(5)} ${fmtInt(rate).padStart(6)}/s  other processes used ${fmtInt(r.cpu.other)}% of a core: measuring again`);
+        await sleep(3000);
+        r = await runStep(fleet, { rate, warmupS: o.warmupS, measureS: o.measureS, step: nextStep(), messageBytes: o.bytes, stallS: 5 }, child.pid);
+      }
+      return r;
+    };
+    // The p99 of one 6-second step near the bound swings 2-3x between identical runs (one
+    // scheduling stall of a few tens of ms is 1 % of the messages), so a single step would
+    // decide the maximum by luck. Near the bound the step is run `repeats` times and the run
+    // with the median p99 stands for it; a run that loses or fails anything fails the step.
+    let r = await measure();
+    const near = r.latency.p99 >= o.p99 / 2 && r.latency.p99 <= o.p99 * 2;
+    if (o.repeats > 1 && near && passes(r, Infinity)) {
+      const runs = [r];
+      while (runs.length < o.repeats) {
+        log(`${name.padEnd(5)} ${fmtInt(rate).padStart(6)}/s  p99 ${fmt(runs.at(-1)!.latency.p99)} ms, near the bound: run ${runs.length + 1} of ${o.repeats}`);
+        await sleep(1000);
+        await maintain();
+        runs.push(await measure());
+      }
+      const byP99 = [...runs].sort((a, b) => a.latency.p99 - b.latency.p99);
+      const faulty = runs.find((run) => !passes(run, Infinity));
+      r = { ...(faulty ?? byP99[Math.floor(byP99.length / 2)]!), runsP99: runs.map((run) => run.latency.p99) };
     }
     steps.push(r);
     const ok = passes(r, o.p99);
@@ -565,7 +589,8 @@ function renderReport(r: {
     `Command: \`${r.command}\` (${fmt(r.minutes, 1)} minutes). Machine: ${r.machine.summary}.`,
     `Load: ${r.o.guests} guests each in their own conversation, ${r.o.admins} admin sockets, ${r.o.bytes}-byte messages, open loop ` +
       `(latency from the scheduled send to the sender's own \`message:received\`), ${r.o.warmupS} s warm-up + ${r.o.measureS} s measured per step; ` +
-      `a step counts only with nothing lost, failed, duplicated or misrouted (and, for ours, no seq gap).`,
+      `a step counts only with nothing lost, failed, duplicated or misrouted (and, for ours, no seq gap)` +
+      ((r.o.repeats ?? 1) > 1 ? `; a step whose p99 lands within 2× of the bound is run ${r.o.repeats} times and judged by its median p99.` : '.'),
     '',
     table(['', 'ours', 'naive (INSERT per message)', 'bare Socket.IO relay', 'ours ÷ baseline', 'target', 'met'], rows),
   ].join('\n');
@@ -582,13 +607,14 @@ function renderReport(r: {
         `${st.lost} / ${st.failed} / ${st.duplicated} / ${st.misrouted} / ${st.seqErrors}`,
         `${fmtInt(st.cpu.generator)} / ${fmtInt(st.cpu.server)} / ${fmtInt(st.cpu.postgres)} / ${fmtInt(st.cpu.other)}`,
         ms(st.sendLag.p99),
+        st.runsP99 ? st.runsP99.map((p) => ms(p)).join(' / ') : '',
       ]);
     }
   }
   const details = [
     'Every load step:',
     '',
-    table(['server', 'rate', 'achieved', 'p50 / p95 / p99 / max (ms)', 'admin p99', 'lost / failed / dup / misrouted / seq', 'CPU % gen / server / pg / other', 'generator lag p99 (ms)'], stepRows),
+    table(['server', 'rate', 'achieved', 'p50 / p95 / p99 / max (ms)', 'admin p99', 'lost / failed / dup / misrouted / seq', 'CPU % gen / server / pg / other', 'generator lag p99 (ms)', 'p99 of each run, near the bound (ms)'], stepRows),
   ].join('\n');
   return { summary, details };
 }

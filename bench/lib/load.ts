@@ -35,6 +35,8 @@ export interface StepResult {
   achieved: number;
   cpu: CpuShare;
   failures: string[];
+  /** When the step was run several times (near the bound): each run's p99; the rest is the median run's. */
+  runsP99?: number[];
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Database } from './schema.js';
 
 export interface NewAuthCode {
   codeHash: string;
+  codeSealed: string;
   userId: string | null;
   guestId: string | null;
   conversationId: string | null;
@@ -20,7 +21,7 @@ export async function insertAuthCode(db: Kysely<Database>, c: NewAuthCode) {
   return db.transaction().execute(async (trx) => {
     await trx
       .updateTable('auth_codes')
-      .set({ burnt_at: sql`now()` })
+      .set({ burnt_at: sql`now()`, code_sealed: null })
       .where('code_hash', '=', c.codeHash)
       .where('used_at', 'is', null)
       .where('burnt_at', 'is', null)
@@ -30,6 +31,7 @@ export async function insertAuthCode(db: Kysely<Database>, c: NewAuthCode) {
       .insertInto('auth_codes')
       .values({
         code_hash: c.codeHash,
+        code_sealed: c.codeSealed,
         user_id: c.userId,
         guest_id: c.guestId,
         conversation_id: c.conversationId,
@@ -53,7 +55,8 @@ export type CodeOwner = { userId: string } | { guestId: string };
 export async function consumeAuthCode(db: Kysely<Database>, codeHash: string, owner?: CodeOwner) {
   return db
     .updateTable('auth_codes')
-    .set({ used_at: sql`now()` })
+    // A spent code's digits are of no more use to anyone: the sealed copy goes too.
+    .set({ used_at: sql`now()`, code_sealed: null })
     .where('code_hash', '=', codeHash)
     .where('used_at', 'is', null)
     .where('burnt_at', 'is', null)
@@ -68,10 +71,33 @@ export async function consumeAuthCode(db: Kysely<Database>, codeHash: string, ow
 export async function burnLiveCodes(db: Kysely<Database>, owner: CodeOwner): Promise<void> {
   await db
     .updateTable('auth_codes')
-    .set({ burnt_at: sql`now()` })
+    .set({ burnt_at: sql`now()`, code_sealed: null })
     .where('used_at', 'is', null)
     .where('burnt_at', 'is', null)
     .$if('userId' in owner, (q) => q.where('user_id', '=', (owner as { userId: string }).userId))
     .$if('guestId' in owner, (q) => q.where('guest_id', '=', (owner as { guestId: string }).guestId))
+    .execute();
+}
+
+/** Records which `auth_code` message announced a code, so the owner's history can show it. */
+export async function linkAuthCodeMessage(db: Kysely<Database>, codeId: string, messageId: string): Promise<void> {
+  await db.updateTable('auth_codes').set({ message_id: messageId }).where('id', '=', codeId).execute();
+}
+
+export type AuthCodeState = 'live' | 'used' | 'expired' | 'burnt';
+
+/** The codes announced by these messages, with their state on the database clock. */
+export async function findAuthCodesOfMessages(db: Kysely<Database>, messageIds: string[]) {
+  if (messageIds.length === 0) return [];
+  return db
+    .selectFrom('auth_codes')
+    .select([
+      'message_id',
+      'code_hash',
+      'code_sealed',
+      sql<AuthCodeState>`case when used_at is not null then 'used' when burnt_at is not null then 'burnt'
+        when expires_at <= now() then 'expired' else 'live' end`.as('state'),
+    ])
+    .where('message_id', 'in', messageIds)
     .execute();
 }

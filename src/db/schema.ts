@@ -91,4 +91,8 @@ export interface AuthCodesTable {
   /** Set when too many wrong guesses named the owner, or when an expired code's digits are reused. */
   burnt_at: Date | null;
   created_at: CreatedAt;
+  /** The digits sealed for their owner's history (AES-GCM, see AuthCodes.seal); cleared once spent or burnt. */
+  code_sealed: string | null;
+  /** The `auth_code` message that announced the code. */
+  message_id: string | null;
 }

@@ -11,6 +11,7 @@ import {
   toConversation,
   TypingInput,
 } from './conversations.schema.js';
+import { withCodesForOwner } from './codes-for-owner.js';
 import { principalOrNewGuest } from './identity.js';
 import { toMessage } from './messages.schema.js';
 import { authedProcedure, conversationProcedure, identityKey, publicProcedure, rateLimited, router } from './trpc.js';
@@ -48,7 +49,8 @@ export const conversationsRouter = router({
       const p = profiles.find((row) => row.id === id);
       return p ? { id: p.id, email: p.email, firstName: p.first_name, lastName: p.last_name } : null;
     };
-    return { ...toConversation(c), user: profile(c.user_id), admin: profile(c.admin_id), messages: recent.map(toMessage) };
+    const messages = await withCodesForOwner(ctx, c, recent.map(toMessage));
+    return { ...toConversation(c), user: profile(c.user_id), admin: profile(c.admin_id), messages };
   }),
 
   /** Proves the caller may watch the conversation; the transport then subscribes it. */

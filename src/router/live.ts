@@ -5,6 +5,7 @@ import { findConversation } from '../db/conversations.js';
 import { listMessagesBySeq } from '../db/messages.js';
 import { toConversation } from './conversations.schema.js';
 import type { DomainEventMap, DomainEvents } from './events.js';
+import { withCodesForOwner } from './codes-for-owner.js';
 import { toMessage } from './messages.schema.js';
 import { adminProcedure, conversationProcedure, router } from './trpc.js';
 
@@ -138,7 +139,7 @@ export const liveRouter = router({
     while (seen < now.last_seq) {
       const page = await listMessagesBySeq(ctx.db, id, seen + 1, Math.min(now.last_seq, seen + 100));
       if (page.length === 0) break;
-      for (const row of page) yield tracked(String(row.seq), { type: 'message' as const, message: toMessage(row) });
+      for (const message of await withCodesForOwner(ctx, now, page.map(toMessage))) yield tracked(String(message.seq), { type: 'message' as const, message });
       seen = page.at(-1)!.seq;
     }
     for await (const event of live) {
@@ -146,7 +147,8 @@ export const liveRouter = router({
       if (data.type !== 'message') yield data;
       else if (data.message.seq > seen) {
         seen = data.message.seq;
-        yield tracked(String(seen), data);
+        const [message = data.message] = await withCodesForOwner(ctx, now, [data.message]);
+        yield tracked(String(seen), { ...data, message });
       }
     }
   }),

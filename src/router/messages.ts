@@ -13,15 +13,12 @@ import {
   conversationNotFound,
   conversationProcedure,
   identityKey,
+  isConversationOwner,
   leanAuthedProcedure,
   router,
 } from './trpc.js';
 import { connectionStateOf } from './access.js';
-
-/** The customer's side of a conversation is its owner; everyone else (agents, system) is the other. */
-function isOwner(principal: Principal, c: ConversationRow): boolean {
-  return principal.type === 'guest' ? c.guest_id === principal.id : c.user_id === principal.id;
-}
+import { withCodesForOwner } from './codes-for-owner.js';
 
 function ownsAccess(principal: Principal, a: ConversationAccess): boolean {
   return principal.type === 'guest' ? a.guestId === principal.id : a.userId === principal.id;
@@ -37,16 +34,24 @@ function sentByOwner(m: MessageRow, c: ConversationRow): boolean {
 
 const ownerOf = (c: ConversationRow) => ({ userId: c.user_id, guestId: c.guest_id });
 
-/**
- * Writes a message from the server itself (`system` or `auth_code`) and tells everyone,
- * like any other message. `ownerText` replaces the text for the owner's eyes only.
- */
+/** Writes a message from the server itself and tells everyone, like any other message. */
 export async function postServerMessage(
   ctx: Pick<Context, 'db' | 'events'>,
   conversation: ConversationRow,
   messageType: 'system' | 'auth_code',
   text: string,
-  ownerText?: string,
+): Promise<Message> {
+  const message = await storeServerMessage(ctx, conversation, messageType, text);
+  tellServerMessage(ctx, conversation, message);
+  return message;
+}
+
+/** The first half of postServerMessage, for a caller with something to record before anyone hears. */
+export async function storeServerMessage(
+  ctx: Pick<Context, 'db'>,
+  conversation: ConversationRow,
+  messageType: 'system' | 'auth_code',
+  text: string,
 ): Promise<Message> {
   const stored = await storeMessage(ctx.db, {
     conversationId: conversation.id,
@@ -59,10 +64,13 @@ export async function postServerMessage(
     claimAdminId: null,
   });
   if (!stored) throw conversationNotFound();
-  const message = toMessage(stored.message);
+  return toMessage(stored.message);
+}
+
+/** The second half: everyone hears of the stored message; `ownerText` replaces its text for the owner's sockets. */
+export function tellServerMessage(ctx: Pick<Context, 'events'>, conversation: ConversationRow, message: Message, ownerText?: string): void {
   const ownerView = ownerText === undefined ? undefined : { ...message, message: ownerText };
   ctx.events.emit('message.created', { message, owner: ownerOf(conversation), ownerView });
-  return message;
 }
 
 export const messagesRouter = router({
@@ -129,7 +137,7 @@ export const messagesRouter = router({
     const rows = to >= from ? await listMessagesBySeq(ctx.db, ctx.conversation.id, from, to) : [];
     const hasMore = input.after !== undefined ? to < total : from > 1 && to >= from;
     return {
-      messages: rows.map(toMessage),
+      messages: await withCodesForOwner(ctx, ctx.conversation, rows.map(toMessage)),
       pagination: { total, page: input.page ?? 1, limit, totalPages: Math.ceil(total / limit), hasMore },
     };
   }),
@@ -141,7 +149,7 @@ export const messagesRouter = router({
     if (!message || !conversation || !canSee(ctx.principal, conversation)) {
       throw new TRPCError({ code: 'NOT_FOUND', message: 'Message not found' });
     }
-    const readerIsOwner = isOwner(ctx.principal, conversation);
+    const readerIsOwner = isConversationOwner(ctx.principal, conversation);
     let isRead = message.is_read;
     // Reading the other side's message moves the reader's side position: unread counts come from it.
     if (readerIsOwner !== sentByOwner(message, conversation)) {

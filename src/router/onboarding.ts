@@ -1,5 +1,5 @@
 import { TRPCError } from '@trpc/server';
-import { burnLiveCodes, consumeAuthCode, insertAuthCode, type CodeOwner } from '../db/auth-codes.js';
+import { burnLiveCodes, consumeAuthCode, insertAuthCode, linkAuthCodeMessage, type CodeOwner } from '../db/auth-codes.js';
 import { findConversation, findNewestActiveConversation, getOrCreateConversation } from '../db/conversations.js';
 import { recordGuest } from '../db/guests.js';
 import type { ConversationRow } from '../db/schema.js';
@@ -7,7 +7,7 @@ import { ensureUser } from '../db/users.js';
 import type { Context } from './context.js';
 import { invalidInput } from './errors.js';
 import { RateLimitedError } from './limits.js';
-import { postServerMessage } from './messages.js';
+import { postServerMessage, storeServerMessage, tellServerMessage } from './messages.js';
 import { GenerateCodeInput, VerifyCodeInput } from './onboarding.schema.js';
 import { adminProcedure, publicProcedure, router } from './trpc.js';
 
@@ -53,8 +53,10 @@ export const onboardingRouter = router({
     do {
       if (++draws > 20) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'Too many live codes, try again later' });
       code = ctx.authCodes.generate();
+      const codeHash = ctx.authCodes.hash(code);
       stored = await insertAuthCode(ctx.db, {
-        codeHash: ctx.authCodes.hash(code),
+        codeHash,
+        codeSealed: ctx.authCodes.seal(code, codeHash),
         userId: 'userId' in owner ? owner.userId : null,
         guestId: 'guestId' in owner ? owner.guestId : null,
         conversationId: conversation.id,
@@ -65,8 +67,12 @@ export const onboardingRouter = router({
     } while (!stored);
 
     const expiresAt = stored.expires_at.toISOString();
-    // The digits travel to the owner's sockets only; the stored message never holds them.
-    await postServerMessage(ctx, conversation, 'auth_code', `A verification code was sent. It expires at ${expiresAt}.`, code);
+    // The stored message never holds the digits: they travel live to the owner's sockets, and
+    // the owner's reads open the sealed copy through the link (see codes-for-owner.ts), which
+    // is in place before anyone hears of the message.
+    const message = await storeServerMessage(ctx, conversation, 'auth_code', `A verification code was sent. It expires at ${expiresAt}.`);
+    await linkAuthCodeMessage(ctx.db, stored.id, message.id);
+    tellServerMessage(ctx, conversation, message, code);
     return { code, expiresAt, conversationId: conversation.id };
   }),
 

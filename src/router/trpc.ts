@@ -74,6 +74,11 @@ export function canSee(principal: Principal, conversation: Pick<ConversationRow,
   return canAccess(principal, { userId: conversation.user_id, guestId: conversation.guest_id });
 }
 
+/** The customer's side of a conversation is its owner; everyone else (agents, system) is the other. */
+export function isConversationOwner(principal: Principal, c: Pick<ConversationRow, 'user_id' | 'guest_id'>): boolean {
+  return principal.type === 'guest' ? c.guest_id === principal.id : c.user_id === principal.id;
+}
+
 export function canAccess(principal: Principal, owner: Pick<ConversationAccess, 'userId' | 'guestId'>): boolean {
   switch (principal.type) {
     case 'admin':

@@ -1,9 +1,7 @@
-import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from '@trpc/client';
-import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppRouter } from '../../src/router/index.js';
 import { person, request, startTestServer, type TestServer } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
+import { collectSubscription as collect, trpcClient } from '../support/trpc-client.js';
 
 let server: TestServer;
 let admin: { id: string; token: string };
@@ -13,47 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-/** An internal app's client: queries over HTTP, subscriptions over SSE, with the agent's token. */
-function agentClient(baseUrl: string, token: string) {
-  const authorization = `Bearer ${token}`;
-  return createTRPCClient<AppRouter>({
-    links: [
-      splitLink({
-        condition: (op) => op.type === 'subscription',
-        true: httpSubscriptionLink({
-          url: `${baseUrl}/trpc`,
-          EventSource,
-          eventSourceOptions: { fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, authorization } }) },
-        }),
-        false: httpLink({ url: `${baseUrl}/trpc`, headers: { authorization } }),
-      }),
-    ],
-  });
-}
-
-/** Collects what a subscription yields, with a way to wait for a condition on it. */
-function collect(start: (onData: (data: any) => void) => { unsubscribe(): void }) {
-  const seen: any[] = [];
-  const waiters: (() => void)[] = [];
-  const sub = start((data) => {
-    seen.push(data);
-    waiters.splice(0).forEach((w) => w());
-  });
-  return {
-    seen,
-    unsubscribe: () => sub.unsubscribe(),
-    async until(condition: (seen: any[]) => boolean, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!condition(seen)) {
-        if (Date.now() > deadline) throw new Error(`timed out; saw ${JSON.stringify(seen.map((s) => s.data?.type ?? s.type))}`);
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, 100);
-        });
-      }
-    },
-  };
-}
+const agentClient = (baseUrl: string, token: string) => trpcClient(baseUrl, { token });
 
 async function guestConversation() {
   const { guestId, conversation } = (await request(server, '/api/support/conversation/guest', { body: {} })).body.data;

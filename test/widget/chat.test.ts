@@ -276,11 +276,20 @@ describe('the widget in Chromium', { timeout: 60_000 }, () => {
     await expect.poll(() => page.getByRole('button', { name: 'Copied' }).count(), poll).toBe(1);
     expect(await page.evaluate(() => (globalThis as any).navigator.clipboard.readText())).toBe(code);
 
-    // The code is live-only: after a reload history shows the server's placeholder, never the digits.
+    // A reload loses nothing: history shows its owner the live code, with its copy button.
     await page.reload();
     await page.getByRole('button', { name: /Open support chat/ }).click();
-    await expect.poll(async () => (await rows(page)).at(-1)?.kind, poll).toBe('system');
+    await expect.poll(async () => (await rows(page)).at(-1), poll).toMatchObject({ kind: 'code', text: code });
+    expect(await page.getByRole('button', { name: 'Copy code' }).count()).toBe(1);
+
+    // Once used, history says so and the digits are gone.
+    const verified = await request(server, '/api/support/onboarding/verify-code', { body: { code, guestId } });
+    expect(verified.body.success).toBe(true);
+    await page.reload();
+    await page.getByRole('button', { name: /Open support chat/ }).click();
+    await expect.poll(async () => (await texts(page, 'system')).includes('This verification code has been used.'), poll).toBe(true);
     expect((await texts(page)).join('\n')).not.toContain(code);
+    expect(await page.getByRole('button', { name: 'Copy code' }).count()).toBe(0);
   });
 
   it('boots for a signed-in user on another site, from data- attributes and SupportWidget.boot({ token })', async () => {

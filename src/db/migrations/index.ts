@@ -3,6 +3,7 @@ import * as initial from './2026-11-24-001-initial.js';
 import * as authCodes from './2026-11-24-002-auth-codes.js';
 import * as inbox from './2026-11-24-003-inbox.js';
 import * as searchIndex from './2026-11-24-004-search-index-without-pending-list.js'; // issue 6: no GIN pending-list stalls
+import * as authCodeForItsOwner from './2026-12-01-001-auth-code-for-its-owner.js'; // issue 18: codes readable by their owner
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24-002-auth-codes': authCodes,
   '2026-11-24-003-inbox': inbox,
   '2026-11-24-004-search-index-without-pending-list': searchIndex,
+  '2026-12-01-001-auth-code-for-its-owner': authCodeForItsOwner,
 };

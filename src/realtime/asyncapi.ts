@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IdentitySchema, ConversationSchema, TypingInput } from '../router/conversations.schema.js';
 import { MarkReadInput, MessageSchema, MessagesPageSchema, SendMessageInput } from '../router/messages.schema.js';
-import { jsonSchema } from '../rest/openapi.js';
+import { jsonSchema } from '../rest/json-schema.js';
 
 const ConversationRef = z.object({ conversationId: z.uuid() });
 const TypingPayload = TypingInput.omit({ isTyping: true }).extend({ senderId: z.string(), senderType: z.enum(['user', 'admin', 'guest']) });

@@ -21,13 +21,7 @@ export function conversationListeners(listen: Listen): Listeners {
       },
     ),
     // Catch-up after a reconnect: the same procedure as REST history, from a seq onwards.
-    listen('conversation:sync', (socket, payload) =>
-      callerOf(socket).messages.list({
-        conversationId: field(payload, 'conversationId'),
-        after: field(payload, 'afterSeq') ?? 0,
-        limit: field(payload, 'limit') ?? 100,
-      } as never),
-    ),
+    listen('conversation:sync', (socket, payload) => callerOf(socket).messages.sync(payload as never)),
     ...([['typing:start', true], ['typing:stop', false]] as const).map(([event, isTyping]) =>
       listen(event, (socket, payload) =>
         callerOf(socket).conversations.typing({ conversationId: field(payload, 'conversationId'), isTyping } as never),

@@ -66,12 +66,8 @@ export function createRealtime(httpServer: HttpServer, services: Services, optio
   nsp.use(async (socket, next) => {
     try {
       const auth = socket.handshake.auth as Record<string, unknown>;
-      // A token of the wrong type is still a present token: it fails verification, never becomes a guest.
-      const credentials = {
-        token: auth.token == null ? undefined : typeof auth.token === 'string' ? auth.token : '',
-        guestId: typeof auth.guestId === 'string' ? auth.guestId : undefined,
-      };
-      const context = await createContext(services, credentials, {
+      // Handed over as found: createContext refuses a token or guest id of the wrong type.
+      const context = await createContext(services, { token: auth.token, guestId: auth.guestId }, {
         connectionId: socket.id,
         clientAddress: clientAddressOf(socket.request, options.trustProxyHops),
       });
@@ -83,7 +79,8 @@ export function createRealtime(httpServer: HttpServer, services: Services, optio
     } catch (error) {
       const report = reportError(error);
       if (report.unexpected) onUnexpected(error);
-      next(Object.assign(new Error(report.body.message), { data: { code: report.code, status: report.status } }));
+      const { errors } = report.body;
+      next(Object.assign(new Error(report.body.message), { data: { code: report.code, status: report.status, ...(errors && { errors }) } }));
     }
   });
 

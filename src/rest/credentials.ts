@@ -1,13 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { TRPCError } from '@trpc/server';
-import type { Credentials } from '../router/context.js';
+import type { PresentedCredentials } from '../router/context.js';
 
 /**
  * Users and admins send `Authorization: Bearer <jwt>`; guests send `X-Guest-Id` (or
  * `guestId` in a JSON body). An Authorization header that is not a bearer token is
  * refused rather than ignored.
  */
-export function credentialsFrom(headers: IncomingHttpHeaders, body?: unknown): Credentials {
+export function credentialsFrom(headers: IncomingHttpHeaders, body?: unknown): PresentedCredentials {
   const authorization = headers.authorization;
   let token: string | undefined;
   if (authorization !== undefined) {
@@ -16,8 +16,8 @@ export function credentialsFrom(headers: IncomingHttpHeaders, body?: unknown): C
     token = match[1];
   }
   const header = headers['x-guest-id'];
-  const fromBody = body && typeof body === 'object' && 'guestId' in body ? (body as { guestId: unknown }).guestId : undefined;
-  const guestId = typeof header === 'string' ? header : typeof fromBody === 'string' ? fromBody : undefined;
-  return { token, guestId };
+  // Handed over as found: createContext refuses a body guestId of the wrong type.
+  const fromBody = body && typeof body === 'object' && !Array.isArray(body) && Object.hasOwn(body, 'guestId') ? (body as { guestId: unknown }).guestId : undefined;
+  return { token, guestId: typeof header === 'string' ? header : fromBody };
 }
 

@@ -18,6 +18,7 @@ import {
 import type { createCaller } from '../router/index.js';
 import { ListMessagesInput, MessagesPageSchema } from '../router/messages.schema.js';
 import { GeneratedCodeSchema, GenerateCodeInput, VerifiedCodeSchema, VerifyCodeInput } from '../router/onboarding.schema.js';
+import { jsonSchema } from './json-schema.js';
 
 type Caller = ReturnType<typeof createCaller>;
 export interface RestState {
@@ -180,12 +181,28 @@ export const supportRoutes: RestRoute[] = [
   },
 ];
 
+/**
+ * A query string carries only text, where the procedure's schema wants JSON types: the digits
+ * of a field its input documents as an integer become that number (anything else stays text,
+ * for the schema to refuse). Bodies are JSON and pass untouched.
+ */
+function queryReader(route: RestRoute): (query: Record<string, unknown>) => Record<string, unknown> {
+  const properties = route.input ? (jsonSchema(route.input, 'input').properties ?? {}) : {};
+  const integers = new Set(Object.entries(properties).filter(([, schema]) => (schema as { type?: unknown }).type === 'integer').map(([name]) => name));
+  if (integers.size === 0) return (query) => query;
+  return (query) =>
+    Object.fromEntries(
+      Object.entries(query).map(([name, value]) => [name, integers.has(name) && typeof value === 'string' && /^-?\d{1,16}$/.test(value) ? Number(value) : value]),
+    );
+}
+
 /** Mounts the route table under /api/support. */
 export function createSupportRoutes(routes: RestRoute[] = supportRoutes): Router<RestState> {
   const router = new Router<RestState>({ prefix: '/api/support' });
   for (const route of routes) {
+    const readQuery = queryReader(route);
     router[route.method](route.path, async (ctx) => {
-      const source = route.method === 'get' ? ctx.query : ctx.request.body;
+      const source = route.method === 'get' ? readQuery(ctx.query) : ctx.request.body;
       const fromPath = Object.fromEntries(Object.entries(route.params ?? {}).map(([param, field]) => [field, ctx.params[param]]));
       // A body that is not an object (an array, a string) goes through as is, for the schema to refuse.
       const isObject = typeof source === 'object' && source !== null && !Array.isArray(source);

@@ -7,6 +7,7 @@ import { upsertProfile } from '../db/users.js';
 import type { DomainEvents } from './events.js';
 import type { Limits } from './limits.js';
 import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
 
 /** Who is calling, as proved by a verified JWT or a server-issued guest id. */
 export type Principal =
@@ -39,10 +40,18 @@ export interface Context extends Services {
 
 export type ConnectionMeta = Pick<Context, 'connectionId' | 'clientAddress'>;
 
-export interface Credentials {
-  token?: string | undefined;
-  guestId?: string | undefined;
-}
+/**
+ * Credentials as a transport found them (a socket's `auth`, a REST body's `guestId`), checked
+ * here once for every transport. One of the wrong type is a 400 naming it: a guest id sent as
+ * a number must not quietly become a new guest who has lost their conversation. `null` is
+ * taken as absent, as `localStorage.getItem` answers for a first visit.
+ */
+export const CredentialsInput = z.object({
+  token: z.string({ error: 'token must be a string' }).nullish(),
+  guestId: z.string({ error: 'guestId must be a string' }).nullish(),
+});
+/** What a transport hands over, unchecked: CredentialsInput decides. */
+export type PresentedCredentials = { [K in keyof z.input<typeof CredentialsInput>]?: unknown };
 
 /** Transport-free: tests and the socket layer build contexts with a known principal. */
 export function createContextInner(services: Services, principal: Principal | null, extra: Partial<Context> = {}): Context {
@@ -54,8 +63,11 @@ export function createContextInner(services: Services, principal: Principal | nu
  * never downgraded to a guest. Verified profiles are upserted here, once per request or
  * socket connection, not once per message.
  */
-export async function createContext(services: Services, credentials: Credentials, meta: ConnectionMeta = {}): Promise<Context> {
-  if (credentials.token !== undefined) {
+export async function createContext(services: Services, presented: PresentedCredentials, meta: ConnectionMeta = {}): Promise<Context> {
+  const parsed = CredentialsInput.safeParse(presented);
+  if (!parsed.success) throw Object.assign(new TRPCError({ code: 'BAD_REQUEST', message: 'Validation failed' }), { issues: parsed.error.issues });
+  const credentials = parsed.data;
+  if (credentials.token != null) {
     const token = await services.verifyToken(credentials.token).catch((error: unknown) => {
       if (error instanceof InvalidTokenError) throw new TRPCError({ code: 'UNAUTHORIZED', message: error.message });
       throw error;
@@ -69,7 +81,7 @@ export async function createContext(services: Services, credentials: Credentials
     });
     return createContextInner(services, { type: token.role, id: token.sub, tokenExpiresAt: token.exp }, meta);
   }
-  if (credentials.guestId !== undefined) {
+  if (credentials.guestId != null) {
     if (services.guestIds.verify(credentials.guestId)) {
       return createContextInner(services, { type: 'guest', id: credentials.guestId }, meta);
     }

@@ -11,7 +11,7 @@ export const InboxListInput = z.object({
   search: z.string().trim().min(1).max(200).optional(),
   /** `nextCursor` of the previous page. */
   cursor: z.string().max(500).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
+  limit: z.number().int().min(1).max(100).default(25),
 });
 
 export const InboxItemSchema = ConversationSchema.extend({

@@ -52,22 +52,29 @@ export const SendMessageInput = z.object({
   clientMessageId: z.uuid().optional(),
 });
 
-const SeqCursor = z.coerce.number().int().min(0).max(2_147_483_647);
+/**
+ * Numbers are JSON numbers on every transport: `true`, `[]`, `null` or `"5"` are refused, never
+ * coerced. (REST query strings carry only text; the REST layer turns the digits of a field
+ * documented as an integer into a number before the procedure sees it.)
+ */
+const SeqCursor = z.number().int().min(0).max(2_147_483_647);
+const PageSize = (fallback: number) =>
+  z
+    .number()
+    .int()
+    .min(1)
+    .transform((n) => Math.min(n, MAX_PAGE_SIZE))
+    .default(fallback);
 
 /**
  * History paging: `page` counts back from the newest messages; `before` / `after` are seq
- * cursors for scroll-back and catch-up. Numbers may arrive as query-string text.
+ * cursors for scroll-back and catch-up.
  */
 export const ListMessagesInput = z
   .object({
     conversationId: z.uuid(),
-    page: z.coerce.number().int().min(1).max(1_000_000).optional(),
-    limit: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .transform((n) => Math.min(n, MAX_PAGE_SIZE))
-      .default(50),
+    page: z.number().int().min(1).max(1_000_000).optional(),
+    limit: PageSize(50),
     before: SeqCursor.optional(),
     after: SeqCursor.optional(),
   })
@@ -75,6 +82,13 @@ export const ListMessagesInput = z
     message: 'Use only one of page, before and after',
     path: ['page'],
   });
+
+/** `conversation:sync`: every message after the seq the client holds, a page at a time. */
+export const SyncMessagesInput = z.object({
+  conversationId: z.uuid(),
+  afterSeq: SeqCursor.default(0),
+  limit: PageSize(MAX_PAGE_SIZE),
+});
 
 export const MessagesPageSchema = z.object({
   messages: z.array(MessageSchema),

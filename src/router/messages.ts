@@ -5,7 +5,8 @@ import { findMessage, listMessagesBySeq, markMessageRead, storeMessage, writeMes
 import type { ConversationRow, MessageRow } from '../db/schema.js';
 import type { ConversationAccess } from './access.js';
 import type { Context, Principal } from './context.js';
-import { ListMessagesInput, MarkReadInput, SendMessageInput, toMessage, type Message } from './messages.schema.js';
+import type { z } from 'zod';
+import { ListMessagesInput, MarkReadInput, SendMessageInput, SyncMessagesInput, toMessage, type Message } from './messages.schema.js';
 import {
   authedProcedure,
   canSee,
@@ -73,6 +74,30 @@ export function tellServerMessage(ctx: Pick<Context, 'events'>, conversation: Co
   ctx.events.emit('message.created', { message, owner: ownerOf(conversation), ownerView });
 }
 
+/** Seq is gap-free, so every page is a seq range. */
+async function pageOfMessages(
+  ctx: Pick<Context, 'db' | 'authCodes'> & { principal: Principal; conversation: ConversationRow },
+  input: z.output<typeof ListMessagesInput>,
+) {
+  const total = ctx.conversation.last_seq;
+  const { limit } = input;
+  let from: number;
+  let to: number;
+  if (input.after !== undefined) {
+    from = input.after + 1;
+    to = Math.min(total, input.after + limit);
+  } else {
+    to = input.before !== undefined ? Math.min(total, input.before - 1) : total - limit * ((input.page ?? 1) - 1);
+    from = Math.max(1, to - limit + 1);
+  }
+  const rows = to >= from ? await listMessagesBySeq(ctx.db, ctx.conversation.id, from, to) : [];
+  const hasMore = input.after !== undefined ? to < total : from > 1 && to >= from;
+  return {
+    messages: await withCodesForOwner(ctx, ctx.conversation, rows.map(toMessage)),
+    pagination: { total, page: input.page ?? 1, limit, totalPages: Math.ceil(total / limit), hasMore },
+  };
+}
+
 export const messagesRouter = router({
   /**
    * The hot path. No conversation lookup when the connection already proved its right (a
@@ -121,26 +146,13 @@ export const messagesRouter = router({
     return message;
   }),
 
-  /** REST 3 and `conversation:sync`. Seq is gap-free, so every page is a seq range. */
-  list: conversationProcedure.input(ListMessagesInput).query(async ({ ctx, input }) => {
-    const total = ctx.conversation.last_seq;
-    const { limit } = input;
-    let from: number;
-    let to: number;
-    if (input.after !== undefined) {
-      from = input.after + 1;
-      to = Math.min(total, input.after + limit);
-    } else {
-      to = input.before !== undefined ? Math.min(total, input.before - 1) : total - limit * ((input.page ?? 1) - 1);
-      from = Math.max(1, to - limit + 1);
-    }
-    const rows = to >= from ? await listMessagesBySeq(ctx.db, ctx.conversation.id, from, to) : [];
-    const hasMore = input.after !== undefined ? to < total : from > 1 && to >= from;
-    return {
-      messages: await withCodesForOwner(ctx, ctx.conversation, rows.map(toMessage)),
-      pagination: { total, page: input.page ?? 1, limit, totalPages: Math.ceil(total / limit), hasMore },
-    };
-  }),
+  /** REST 3: history pages. */
+  list: conversationProcedure.input(ListMessagesInput).query(({ ctx, input }) => pageOfMessages(ctx, input)),
+
+  /** `conversation:sync`: the same pages from a seq onwards, in the event's own field names. */
+  sync: conversationProcedure
+    .input(SyncMessagesInput)
+    .query(({ ctx, input }) => pageOfMessages(ctx, { conversationId: input.conversationId, after: input.afterSeq, limit: input.limit })),
 
   /** Marks a message read by the other side; reading your own side's message changes nothing. */
   markRead: authedProcedure.input(MarkReadInput).mutation(async ({ ctx, input }) => {

@@ -130,10 +130,12 @@ describe('refused handshakes', () => {
   });
 
   it('refuses a token that is present but not a string', async () => {
-    // CONTRACT §2: a present but invalid token is refused, never silently downgraded to a guest.
+    // CONTRACT §2: a present but invalid token is refused, never silently downgraded to a guest;
+    // of the wrong type, it is a validation failure naming it (issue 18).
     for (const token of [12345, { sub: 'x' }, ['a.b.c']]) {
       const error = await refused({ token });
-      expect(error.data?.code, JSON.stringify(token)).toBe('UNAUTHORIZED');
+      expect(error.data?.code, JSON.stringify(token)).toBe('BAD_REQUEST');
+      expect(error.data?.errors, JSON.stringify(token)).toEqual([{ field: 'token', message: 'token must be a string' }]);
     }
   });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHARED_PG_URL } from '../support/process.js';
+import { SHARED_PG_URL } from '../support/requirements.js';
 import { createScratchDatabase, person, request, startTestServer, type TestServer } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 

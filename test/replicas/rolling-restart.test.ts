@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
-import { startServerProcess, REDIS_URL, SHARED_PG_URL, type ServerProcess } from '../support/process.js';
+import { startServerProcess, type ServerProcess } from '../support/process.js';
+import { REDIS_URL, SHARED_PG_URL } from '../support/requirements.js';
 import { createScratchDatabase } from '../support/server.js';
 
 let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { Socket } from 'socket.io-client';
-import { startServerProcess, REDIS_URL, SHARED_PG_URL, type ServerProcess } from '../support/process.js';
+import { startServerProcess, type ServerProcess } from '../support/process.js';
+import { REDIS_URL, SHARED_PG_URL } from '../support/requirements.js';
 import { createScratchDatabase, mintToken, nextEvent } from '../support/server.js';
 
 /**

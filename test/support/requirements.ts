@@ -1,3 +1,5 @@
+import { inject } from 'vitest';
+
 /**
  * The services some tests need beyond the embedded database, where the tests find them, and
  * what the run decides when one is missing. The decisions take the machine as an argument, so
@@ -24,6 +26,25 @@ export type Group = keyof typeof GROUPS;
 export interface Missing {
   groups: Partial<Record<Group, string>>;
   fail: boolean;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    missing: Missing;
+  }
+}
+
+/**
+ * For `describe.runIf(canRun('browser'))`: whether every service the group needs answered.
+ * Under TEST_REQUIRE_ALL=1 a group that cannot run fails its file instead of skipping it. A file
+ * whose tests all skip runs none of its hooks, so a file-level beforeAll needs no guard.
+ */
+export function canRun(group: Group): boolean {
+  const missing = inject('missing');
+  if (!missing) throw new Error('no service probes: run the tests through vitest.config.ts, whose globalSetup makes them');
+  const why = missing.groups[group];
+  if (why && missing.fail) throw new Error(`TEST_REQUIRE_ALL=1 allows no skipped tests: ${why}`);
+  return !why;
 }
 
 export interface Machine {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHARED_PG_URL } from '../support/process.js';
+import { canRun, SHARED_PG_URL } from '../support/requirements.js';
 import { createScratchDatabase, person, request, startTestServer, type TestServer } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
@@ -24,7 +24,7 @@ function metric(text: string, name: string, labels = ''): number {
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
 
-describe('probes and metrics', () => {
+describe.runIf(canRun('metrics'))('probes and metrics', () => {
   it('counts the messages a test sent, the sockets connected and the requests served', async () => {
     const before = await (await fetch(`${server.url}/metrics`)).text();
     const { guestId, conversation } = (await request(server, '/api/support/conversation/guest', { body: {} })).body.data;

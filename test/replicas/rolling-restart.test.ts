@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
-import { startServerProcess, REDIS_URL, SHARED_PG_URL, type ServerProcess } from '../support/process.js';
+import { startServerProcess, type ServerProcess } from '../support/process.js';
+import { canRun, REDIS_URL, SHARED_PG_URL } from '../support/requirements.js';
 import { createScratchDatabase } from '../support/server.js';
 
 let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
@@ -26,7 +27,7 @@ interface Client {
   acked: Map<string, number>; // clientMessageId -> seq
 }
 
-it('loses no acknowledged message when a replica is stopped with SIGTERM mid-burst', async () => {
+it.runIf(canRun('replicas'))('loses no acknowledged message when a replica is stopped with SIGTERM mid-burst', async () => {
   const clients: Client[] = await Promise.all(
     Array.from({ length: 8 }, async () => {
       const { guestId, conversation } = ((await (await fetch(`${a.url}/api/support/conversation/guest`, { method: 'POST' })).json()) as any).data;

@@ -3,10 +3,6 @@ import { createServer } from 'node:net';
 import type { Socket } from 'socket.io-client';
 import { connectTo, GENEROUS_LIMITS, TEST_JWT_SECRET } from './server.js';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-/** Replicas need a database that several processes share: PostgreSQL, even on the PGlite run. */
-export const SHARED_PG_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer().listen(0, '127.0.0.1', () => {

@@ -4,10 +4,8 @@ import { createServer as createTcpServer, connect, type Server as TcpServer, typ
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
+import { CHROMIUM } from '../support/requirements.js';
 import { request, type TestServer } from '../support/server.js';
-
-/** Debian's Chromium, driven by playwright-core: nothing is downloaded. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({

@@ -1,6 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { canRun } from '../support/requirements.js';
 import { nextEvent, person, request, startTestServer, type TestServer } from '../support/server.js';
 import {
   agentIn,
@@ -54,7 +55,7 @@ async function openAndSend(page: Page, text: string) {
   await box.press('Enter');
 }
 
-describe('the widget in Chromium', { timeout: 60_000 }, () => {
+describe.runIf(canRun('browser'))('the widget in Chromium', { timeout: 60_000 }, () => {
   it('lets a guest talk to an agent, shows typing and read receipts, and survives a reload', async () => {
     const { page, watched } = await visitor();
     await openAndSend(page, 'Hello, my order has not arrived');
@@ -337,7 +338,7 @@ describe('the widget in Chromium', { timeout: 60_000 }, () => {
   });
 });
 
-describe('the widget under a tight send limit', { timeout: 60_000 }, () => {
+describe.runIf(canRun('browser'))('the widget under a tight send limit', { timeout: 60_000 }, () => {
   let limited: TestServer;
   beforeAll(async () => {
     limited = await startTestServer({ LIMIT_MESSAGES_PER_CONNECTION: '2/3' });

@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canRun } from '../support/requirements.js';
 import { person, startTestServer, type TestServer } from '../support/server.js';
 import { agentIn, customerSite, guestConversation, launchBrowser, rows, watch } from './browser.js';
 
@@ -90,7 +91,7 @@ function injected(page: Page) {
   });
 }
 
-describe('XSS: message text is only ever text', { timeout: 90_000 }, () => {
+describe.runIf(canRun('browser'))('XSS: message text is only ever text', { timeout: 90_000 }, () => {
   it(`shows ${PAYLOADS.length} payloads from an agent and from the guest as literal text, live and from history`, async () => {
     expect(PAYLOADS.length).toBeGreaterThanOrEqual(30);
     const context = await browser.newContext();

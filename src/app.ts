@@ -69,6 +69,7 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
     log,
     metrics,
     isDraining: () => state.draining,
+    production: config.production,
   };
   const rest = createRestApp(services, transport);
   const httpServer = createServer(rest.callback());

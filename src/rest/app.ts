@@ -15,6 +15,7 @@ import { createHealthRoutes } from './health.js';
 import { asyncApiDocument } from '../realtime/asyncapi.js';
 import { openApiDocument } from './openapi.js';
 import { createSupportRoutes, supportRoutes, type RestState } from './routes.js';
+import { createConsoleRoutes } from './console.js';
 import { createWidgetRoutes } from './widget.js';
 
 export const MAX_BODY_BYTES = 100 * 1024;
@@ -27,6 +28,8 @@ export interface RestOptions {
   log: Logger;
   metrics: Metrics;
   isDraining: () => boolean;
+  /** Outside production the console's sign-in page says how to mint a token. */
+  production?: boolean;
 }
 
 /** Koa serves the documented REST paths and mounts tRPC at /trpc for internal apps. */
@@ -151,6 +154,7 @@ export function createRestApp(services: Services, options: RestOptions): Koa<Res
 
   app.use(createHealthRoutes(services.db, options).routes());
   app.use(createWidgetRoutes().routes());
+  app.use(createConsoleRoutes({ production: options.production ?? false }).routes());
   const support = createSupportRoutes(supportRoutes);
   // Generated once: the documents only change with the code.
   const documents = { openapi: openApiDocument(supportRoutes), asyncapi: asyncApiDocument() };

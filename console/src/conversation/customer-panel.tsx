@@ -1,0 +1,48 @@
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useTRPC, type Outputs } from '../api/trpc.js';
+import { shortId } from '../ui/customer.js';
+
+type Details = Outputs['conversations']['details'];
+
+/** Who the customer is, and an onboarding code for them. */
+export function CustomerPanel({ details }: { details: Details }) {
+  const trpc = useTRPC();
+  const code = useMutation(trpc.onboarding.generateCode.mutationOptions());
+  const user = details.user;
+  const name = user && [user.firstName, user.lastName].filter(Boolean).join(' ');
+  return (
+    <aside className="customer-panel" aria-label="Customer">
+      <h2>{name || (details.guestId ? `Guest ${shortId(details.guestId)}` : 'Customer')}</h2>
+      <dl>
+        <dt>Kind</dt>
+        <dd>{details.userId ? 'Signed-in user' : 'Guest'}</dd>
+        {user?.email && (
+          <>
+            <dt>Email</dt>
+            <dd className="email">{user.email}</dd>
+          </>
+        )}
+        {details.subject && (
+          <>
+            <dt>Subject</dt>
+            <dd className="subject">{details.subject}</dd>
+          </>
+        )}
+        <dt>Type</dt>
+        <dd>{details.type.replace('_', ' ')}</dd>
+      </dl>
+      <button type="button" disabled={code.isPending || details.status === 'closed'} onClick={() => code.mutate({ conversationId: details.id })}>
+        Send onboarding code
+      </button>
+      {code.isSuccess && <p role="status">Code sent; it expires at {new Date(code.data.expiresAt).toLocaleTimeString()}.</p>}
+      {code.isError && <p role="alert">{code.error.message}</p>}
+      <OtherConversations conversationId={details.id} />
+    </aside>
+  );
+}
+
+/** Filled in once the server answers conversations.ofCustomer. */
+function OtherConversations(_: { conversationId: string }) {
+  void useQuery;
+  return null;
+}

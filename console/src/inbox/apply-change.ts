@@ -1,0 +1,40 @@
+import type { QueryClient, QueryKey } from '@tanstack/react-query';
+import type { Conversation, useTRPC } from '../api/trpc.js';
+import { removeRow, withConversation, type InboxPages } from './cache.js';
+import { belongsIn, type ListInput } from './filters.js';
+
+type Trpc = ReturnType<typeof useTRPC>;
+type Invalidate = (queryKey: QueryKey) => void;
+
+const inputOf = (key: QueryKey) => ((key[1] as { input?: ListInput } | undefined)?.input ?? {}) as ListInput;
+
+/** Refetches coalesced per query: a burst of events for rows a list lacks costs one request. */
+export function debouncedInvalidate(queryClient: QueryClient): Invalidate {
+  const pending = new Set<string>();
+  return (queryKey) => {
+    const hash = JSON.stringify(queryKey);
+    if (pending.has(hash)) return;
+    pending.add(hash);
+    setTimeout(() => {
+      pending.delete(hash);
+      void queryClient.invalidateQueries({ queryKey, exact: true });
+    }, 200);
+  };
+}
+
+/**
+ * A conversation as an agent's change left it (this agent's answer or anyone's live event):
+ * each cached list keeps, updates or drops the row by its own filters, and asks the server
+ * again when the row now belongs there but is not held. Applying it twice changes nothing.
+ */
+export function applyConversation(queryClient: QueryClient, trpc: Trpc, conversation: Conversation, me: string, invalidate: Invalidate) {
+  for (const [key, data] of queryClient.getQueriesData<InboxPages>({ queryKey: trpc.inbox.list.pathKey() })) {
+    if (!data) continue;
+    const fits = belongsIn(conversation, inputOf(key), me);
+    const next = fits ? withConversation(data, conversation) : removeRow(data, conversation.id);
+    if (next) queryClient.setQueryData(key, next);
+    else if (fits) invalidate(key);
+  }
+  invalidate(trpc.inbox.counts.queryKey());
+  invalidate(trpc.conversations.details.queryKey({ conversationId: conversation.id }));
+}

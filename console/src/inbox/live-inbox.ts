@@ -1,0 +1,67 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useSubscription } from '@trpc/tanstack-react-query';
+import { useRef } from 'react';
+import { useTRPC, type Conversation, type Message } from '../api/trpc.js';
+import { useAgent } from '../auth/agent-context.js';
+import { applyConversation, debouncedInvalidate } from './apply-change.js';
+import { findRow, withMessage, type InboxPages } from './cache.js';
+
+export interface CustomerMessage {
+  message: Message;
+  /** Assigned to nobody or to this agent, as far as the cached lists know. */
+  forMe: boolean;
+}
+
+/**
+ * The agents' feed (`live.inbox`) written into the query cache: every cached inbox list, the
+ * counts and the open conversation's details follow it, so no component keeps a second copy.
+ * After a dropped connection the link resumes with the last event id; what the server could not
+ * replay is caught up by refetching.
+ */
+export function useLiveInbox(onCustomerMessage: (event: CustomerMessage) => void) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const me = useAgent().id;
+  const started = useRef(0);
+  const invalidate = useRef(debouncedInvalidate(queryClient)).current;
+  const lists = () => queryClient.getQueriesData<InboxPages>({ queryKey: trpc.inbox.list.pathKey() });
+
+  function onMessage(message: Message) {
+    let row;
+    for (const [key, data] of lists()) {
+      if (!data) continue;
+      row ??= findRow(data, message.conversationId);
+      const next = withMessage(data, message);
+      if (next) queryClient.setQueryData(key, next);
+      else invalidate(key);
+    }
+    if (message.seq === 1) invalidate(trpc.inbox.counts.queryKey());
+    if (message.senderType === 'user' || message.senderType === 'guest') {
+      onCustomerMessage({ message, forMe: !row || row.adminId === null || row.adminId === me });
+    }
+  }
+
+  const onConversation = (conversation: Conversation) => applyConversation(queryClient, trpc, conversation, me, invalidate);
+
+  /** Reads carry no seq: a list showing unread messages there asks the server again. */
+  function onRead(conversationId: string) {
+    for (const [key, data] of lists()) if ((findRow(data, conversationId)?.unreadCount ?? 0) > 0) invalidate(key);
+  }
+
+  return useSubscription(
+    trpc.live.inbox.subscriptionOptions(
+      {},
+      {
+        onStarted: () => {
+          if (started.current++ === 0) return;
+          void queryClient.invalidateQueries({ queryKey: trpc.inbox.pathKey() });
+        },
+        onData: ({ data: event }) => {
+          if (event.type === 'message') onMessage(event.message);
+          else if (event.type === 'conversation') onConversation(event.conversation);
+          else if (event.type === 'read') onRead(event.conversationId);
+        },
+      },
+    ),
+  );
+}

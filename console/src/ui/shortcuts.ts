@@ -1,0 +1,29 @@
+import { useEffect, useRef } from 'react';
+
+/** Typing in a field is text, not a command. */
+function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return !!el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
+}
+
+/**
+ * A single-key shortcut on the document, ignored while the agent types in a field or holds a
+ * modifier. The latest handler runs, so callers need not memoise it.
+ */
+export function useShortcut(keys: string[], handler: (event: KeyboardEvent) => void, enabled = true) {
+  const latest = useRef(handler);
+  latest.current = handler;
+  const joined = keys.join(' ');
+  useEffect(() => {
+    if (!enabled) return;
+    const list = joined.split(' ');
+    const onKey = (event: KeyboardEvent) => {
+      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
+      if (!list.includes(event.key)) return;
+      event.preventDefault();
+      latest.current(event);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [joined, enabled]);
+}

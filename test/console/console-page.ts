@@ -1,0 +1,65 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { watch } from '../widget/browser.js';
+
+export interface ConsolePage {
+  page: Page;
+  context: BrowserContext;
+  /** Dialogs, uncaught errors, console errors and CSP violations: each must stay empty. */
+  problems(): string[];
+  /** Every tRPC procedure the page called, in order (`inbox.list`, `live.inbox`, …). */
+  calls: string[];
+}
+
+/**
+ * A fresh browser context on /agent (own sessionStorage), watched for everything that must
+ * not happen: a CSP violation is recorded by a listener installed before the page's scripts.
+ */
+export async function openConsole(browser: Browser, url: string, options: { viewport?: { width: number; height: number }; hash?: string } = {}): Promise<ConsolePage> {
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 720 } });
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    const g = globalThis as any;
+    g.__violations = [];
+    g.document.addEventListener('securitypolicyviolation', (e: any) => g.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const watched = watch(page);
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  const calls: string[] = [];
+  page.on('request', (request) => {
+    const match = new URL(request.url()).pathname.match(/^\/trpc\/(.+)$/);
+    if (match) calls.push(...match[1]!.split(','));
+  });
+  await page.goto(`${url}/agent${options.hash ?? ''}`);
+  return {
+    page,
+    context,
+    calls,
+    problems: () => [...watched.dialogs, ...watched.errors, ...consoleErrors],
+  };
+}
+
+export async function violations(page: Page): Promise<string[]> {
+  return page.evaluate(() => (globalThis as any).__violations as string[]);
+}
+
+export async function signIn(page: Page, token: string): Promise<void> {
+  await page.getByLabel('Agent token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** The inbox rows as the page shows them. */
+export function inboxRows(page: Page) {
+  return page.evaluate(() =>
+    Array.from((globalThis as any).document.querySelectorAll('[role="listbox"][aria-label="Conversations"] [role="option"]') as ArrayLike<any>).map((el) => ({
+      id: el.dataset.id as string,
+      unread: Number(el.dataset.unread),
+      customer: el.querySelector('.customer')?.textContent as string,
+      preview: el.querySelector('.preview')?.textContent as string,
+      assignee: el.querySelector('.assignee')?.textContent as string,
+      selected: el.getAttribute('aria-selected') === 'true',
+    })),
+  );
+}

@@ -73,3 +73,10 @@ export async function getOrCreateConversation(
   // Only reachable if the winner closed its conversation three times in a row between our reads.
   throw new Error('getOrCreateConversation: could not settle on a conversation');
 }
+
+/** The newest conversations of one customer (user or guest), for the agents' customer panel. */
+export async function listConversationsOf(db: Kysely<Database>, owner: Owner, limit: number): Promise<ConversationRow[]> {
+  const all = db.selectFrom('conversations').select(conversationColumns);
+  const theirs = owner.userId !== undefined ? all.where('user_id', '=', owner.userId) : all.where('guest_id', '=', owner.guestId);
+  return theirs.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}

@@ -42,6 +42,10 @@ export interface InboxRow {
   last_message_type: MessageType | null;
   last_sender_type: SenderType | null;
   last_message_created_at: Date | null;
+  last_note_id: string | null;
+  last_note_text: string | null;
+  last_note_author_id: string | null;
+  last_note_created_at: Date | null;
 }
 
 function filters(f: InboxFilter): RawBuilder<unknown>[] {
@@ -95,11 +99,14 @@ export async function listInbox(db: Kysely<Database>, f: InboxFilter, cursor: In
       c.agent_read_seq, c.last_message_at, c.created_at, c.updated_at, top.at,
       u.first_name, u.last_name, u.email,
       lm.id as last_message_id, lm.message as last_message, lm.message_type as last_message_type,
-      lm.sender_type as last_sender_type, lm.created_at as last_message_created_at
+      lm.sender_type as last_sender_type, lm.created_at as last_message_created_at,
+      ln.id as last_note_id, ln.text as last_note_text, ln.author_id as last_note_author_id, ln.created_at as last_note_created_at
     from top
     join conversations c on c.id = top.id
     left join users u on u.id = c.user_id
     left join messages lm on lm.conversation_id = c.id and lm.seq = c.last_seq
+    left join lateral (select n.id, n.text, n.author_id, n.created_at from notes n
+      where n.conversation_id = c.id order by n.created_at desc, n.id desc limit 1) ln on true
     order by top.at desc nulls last, c.id desc`.execute(db);
   return result.rows;
 }

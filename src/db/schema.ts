@@ -7,6 +7,9 @@ export interface Database {
   conversations: ConversationsTable;
   messages: MessagesTable;
   auth_codes: AuthCodesTable;
+  notes: NotesTable;
+  saved_replies: SavedRepliesTable;
+  agent_presence: AgentPresenceTable;
 }
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -96,3 +99,36 @@ export interface AuthCodesTable {
   /** The `auth_code` message that announced the code. */
   message_id: string | null;
 }
+
+/** A private note: agents only, outside `messages` (no seq, no customer read path). */
+export interface NotesTable {
+  id: Generated<string>;
+  conversation_id: string;
+  author_id: string;
+  text: string;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+/** The team's canned responses. */
+export interface SavedRepliesTable {
+  id: Generated<string>;
+  title: string;
+  text: string;
+  created_by: string;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export const presenceStates = ['online', 'away'] as const;
+export type PresenceState = (typeof presenceStates)[number];
+
+/** An agent's last heartbeat; older than the presence window, they count as offline. */
+export interface AgentPresenceTable {
+  admin_id: string;
+  state: PresenceState;
+  seen_at: Date;
+}
+
+export type NoteRow = Selectable<NotesTable>;
+export type SavedReplyRow = Selectable<SavedRepliesTable>;

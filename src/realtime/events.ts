@@ -1,8 +1,9 @@
 import type { Conversation, Identity } from '../router/conversations.schema.js';
-import type { ConversationChangeKind } from '../router/events.js';
+import type { ConversationChangeKind, NoteChangeKind } from '../router/events.js';
 import type { Context, Principal } from '../router/context.js';
 import type { Envelope } from '../router/errors.js';
 import type { Message } from '../router/messages.schema.js';
+import type { Note } from '../router/notes.schema.js';
 
 /** Every acknowledgement carries the REST envelope. */
 export type Ack = (result: Envelope<unknown>) => void;
@@ -35,6 +36,8 @@ export interface ServerToClientEvents {
   'conversation:joined': (payload: { conversationId: string }) => void;
   'conversation:left': (payload: { conversationId: string }) => void;
   'message:error': (payload: { error: string; event: string; code: string }) => void;
+  /** To agents only (the admins room): a private note was created, updated or deleted. */
+  'note:changed': (payload: { note: Note; change: NoteChangeKind }) => void;
 }
 
 export type InterServerEvents = Record<string, never>;

@@ -38,6 +38,10 @@ export function startFanout(nsp: SupportNamespace, events: DomainEvents, feed: D
   const onConversationUpdated = ({ conversation, change, owner, origin }: Payload<'conversation.updated'>) => {
     nsp.to([...audience(conversation.id, owner, origin), rooms.admins]).emit('conversation:updated', { conversation, change });
   };
+  // Notes go to agents alone: never the conversation's room, which the owner's sockets join.
+  const onNoteChanged = ({ note, change }: Payload<'note.changed'>) => {
+    nsp.to(rooms.admins).emit('note:changed', { note, change });
+  };
   const onTyping = ({ conversationId, senderId, senderType, isTyping, origin }: Payload<'typing'>) => {
     const room = nsp.to(rooms.conversation(conversationId));
     (origin ? room.except(origin) : room).emit(isTyping ? 'typing:start' : 'typing:stop', { conversationId, senderId, senderType });
@@ -47,17 +51,19 @@ export function startFanout(nsp: SupportNamespace, events: DomainEvents, feed: D
   events.on('message.read', onMessageRead);
   events.on('typing', onTyping);
   events.on('conversation.updated', onConversationUpdated);
+  events.on('note.changed', onNoteChanged);
   const stopSharing = shareWithFeed(nsp, events, feed, clustered);
   return () => {
     stopSharing();
     events.off('conversation.updated', onConversationUpdated);
+    events.off('note.changed', onNoteChanged);
     events.off('message.created', onMessageCreated);
     events.off('message.read', onMessageRead);
     events.off('typing', onTyping);
   };
 }
 
-const SHARED = ['message.created', 'message.read', 'typing', 'conversation.updated'] as const;
+const SHARED = ['message.created', 'message.read', 'typing', 'conversation.updated', 'note.changed'] as const;
 
 /**
  * Feeds the SSE subscriptions with every replica's events: this process's own directly,

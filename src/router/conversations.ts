@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { getOrCreateConversation, type Owner } from '../db/conversations.js';
+import { getOrCreateConversation, listConversationsOf, type Owner } from '../db/conversations.js';
 import { recordGuest } from '../db/guests.js';
 import { listMessagesBySeq } from '../db/messages.js';
 import { findProfiles } from '../db/users.js';
@@ -14,9 +14,10 @@ import {
 import { withCodesForOwner } from './codes-for-owner.js';
 import { principalOrNewGuest } from './identity.js';
 import { toMessage } from './messages.schema.js';
-import { authedProcedure, conversationProcedure, identityKey, publicProcedure, rateLimited, router } from './trpc.js';
+import { adminConversationProcedure, authedProcedure, conversationProcedure, identityKey, publicProcedure, rateLimited, router } from './trpc.js';
 
 const RECENT_MESSAGES = 50;
+const CUSTOMER_CONVERSATIONS = 50;
 
 function ownerOf(principal: Principal): Owner {
   return principal.type === 'guest' ? { guestId: principal.id } : { userId: principal.id };
@@ -51,6 +52,13 @@ export const conversationsRouter = router({
     };
     const messages = await withCodesForOwner(ctx, c, recent.map(toMessage));
     return { ...toConversation(c), user: profile(c.user_id), admin: profile(c.admin_id), messages };
+  }),
+
+  /** The agents' customer panel: this conversation's customer and their conversations, newest first. */
+  ofCustomer: adminConversationProcedure.query(async ({ ctx }) => {
+    const c = ctx.conversation;
+    const owner: Owner = c.user_id !== null ? { userId: c.user_id } : { guestId: c.guest_id! };
+    return { conversations: (await listConversationsOf(ctx.db, owner, CUSTOMER_CONVERSATIONS)).map(toConversation) };
   }),
 
   /** Proves the caller may watch the conversation; the transport then subscribes it. */

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Conversation } from './conversations.schema.js';
 import type { Message } from './messages.schema.js';
+import type { Note } from './notes.schema.js';
 
 /**
  * What happened, told after the transaction that made it happen has committed. The
@@ -13,6 +14,8 @@ export interface DomainEventMap {
   'message.read': [{ messageId: string; conversationId: string; owner: ConversationOwner; origin?: string }];
   /** An agent assigned, unassigned, re-prioritised or changed the status of a conversation. */
   'conversation.updated': [{ conversation: Conversation; change: ConversationChangeKind; owner: ConversationOwner; origin?: string }];
+  /** A private note was written, edited or deleted: agents only, never the conversation's room. */
+  'note.changed': [{ note: Note; change: NoteChangeKind; origin?: string }];
   typing: [
     {
       conversationId: string;
@@ -25,6 +28,7 @@ export interface DomainEventMap {
 }
 
 export type ConversationChangeKind = 'assigned' | 'unassigned' | 'status' | 'priority';
+export type NoteChangeKind = 'created' | 'updated' | 'deleted';
 
 export interface ConversationOwner {
   userId: string | null;

@@ -30,6 +30,8 @@ export const InboxItemSchema = ConversationSchema.extend({
       createdAt: z.iso.datetime(),
     })
     .nullable(),
+  /** The newest private note, for agents' previews (shown distinctly from messages). */
+  lastNote: z.object({ id: z.uuid(), text: z.string(), authorId: z.uuid(), createdAt: z.iso.datetime() }).nullable(),
   /** Messages the agents have not read yet: last seq minus the agents' read position. */
   unreadCount: z.number().int(),
 });

@@ -10,7 +10,7 @@ import { invalidInput } from './errors.js';
 import type { ConversationChangeKind } from './events.js';
 import { AssignInput, InboxListInput, SetPriorityInput, SetStatusInput, UnassignInput, type InboxItem } from './inbox.schema.js';
 import { postServerMessage } from './messages.js';
-import { adminProcedure, conversationNotFound, router } from './trpc.js';
+import { adminConversationProcedure, adminProcedure, conversationNotFound, router } from './trpc.js';
 
 const Cursor = z.object({ asOf: z.iso.datetime(), at: z.iso.datetime().nullable(), id: z.uuid() });
 
@@ -43,16 +43,13 @@ function toInboxItem(row: InboxRow): InboxItem {
           createdAt: row.last_message_created_at!.toISOString(),
         }
       : null,
+    lastNote:
+      row.last_note_id && row.last_note_text !== null && row.last_note_author_id && row.last_note_created_at
+        ? { id: row.last_note_id, text: row.last_note_text, authorId: row.last_note_author_id, createdAt: row.last_note_created_at.toISOString() }
+        : null,
     unreadCount: Math.max(0, row.last_seq - row.agent_read_seq),
   };
 }
-
-/** An admin acting on one conversation: loaded after the admin check, so others get 403, not 404. */
-const adminConversationProcedure = adminProcedure.input(z.object({ conversationId: z.uuid() })).use(async ({ ctx, input, next }) => {
-  const conversation = await findConversation(ctx.db, input.conversationId);
-  if (!conversation) throw conversationNotFound();
-  return next({ ctx: { conversation } });
-});
 
 /**
  * Applies a change; when something really changed, writes a `system` message saying so and

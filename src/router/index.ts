@@ -3,7 +3,10 @@ import { identityRouter } from './identity.js';
 import { inboxRouter } from './inbox.js';
 import { liveRouter } from './live.js';
 import { messagesRouter } from './messages.js';
+import { notesRouter } from './notes.js';
 import { onboardingRouter } from './onboarding.js';
+import { presenceRouter } from './presence.js';
+import { savedRepliesRouter } from './saved-replies.js';
 import { createCallerFactory, router } from './trpc.js';
 
 export const appRouter = router({
@@ -13,6 +16,9 @@ export const appRouter = router({
   onboarding: onboardingRouter,
   inbox: inboxRouter,
   live: liveRouter,
+  notes: notesRouter,
+  savedReplies: savedRepliesRouter,
+  presence: presenceRouter,
 });
 
 /** The type internal TypeScript apps import for `@trpc/client`. */

@@ -33,6 +33,10 @@ export const defaultLimitRules = {
   CODE_FAILURES_PER_OWNER: { points: 5, seconds: 15 * 60 },
   /** Failed code checks across the whole service: what bounds a guesser spread over many addresses. */
   CODE_FAILURES_GLOBAL: { points: 15, seconds: 60 },
+  /** Notes and saved replies written (created, edited, deleted) by one agent. */
+  AGENT_WRITES_PER_IDENTITY: { points: 120, seconds: 60 },
+  /** Presence heartbeats from one agent (a console sends one every 20 s, more on focus changes). */
+  HEARTBEATS_PER_IDENTITY: { points: 30, seconds: 60 },
 } satisfies Record<string, LimitRule>;
 
 export type LimitName = keyof typeof defaultLimitRules;

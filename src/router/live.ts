@@ -10,7 +10,7 @@ import { toMessage } from './messages.schema.js';
 import { adminProcedure, conversationProcedure, router } from './trpc.js';
 
 type FeedEvent = { [K in keyof DomainEventMap]: { name: K; payload: DomainEventMap[K][0] } }[keyof DomainEventMap];
-const FEED_EVENTS = ['message.created', 'message.read', 'typing', 'conversation.updated'] as const;
+const FEED_EVENTS = ['message.created', 'message.read', 'typing', 'conversation.updated', 'note.changed'] as const;
 
 /**
  * Turns a listener registration into an async iterable, from the moment of the call:
@@ -58,8 +58,18 @@ function listen(feed: DomainEvents, signal: AbortSignal | undefined, keep: (even
   }, signal);
 }
 
-const conversationOf = (e: FeedEvent) =>
-  e.name === 'message.created' ? e.payload.message.conversationId : e.name === 'conversation.updated' ? e.payload.conversation.id : e.payload.conversationId;
+function conversationOf(e: FeedEvent): string {
+  switch (e.name) {
+    case 'message.created':
+      return e.payload.message.conversationId;
+    case 'conversation.updated':
+      return e.payload.conversation.id;
+    case 'note.changed':
+      return e.payload.note.conversationId;
+    default:
+      return e.payload.conversationId;
+  }
+}
 
 /** Which events a feed carries, without credentials or owner-only views. */
 function present(e: FeedEvent) {
@@ -74,6 +84,8 @@ function present(e: FeedEvent) {
     }
     case 'conversation.updated':
       return { type: 'conversation' as const, conversation: e.payload.conversation, change: e.payload.change };
+    case 'note.changed':
+      return { type: 'note' as const, note: e.payload.note, change: e.payload.change };
   }
 }
 
@@ -131,7 +143,9 @@ export const liveRouter = router({
    */
   conversation: conversationProcedure.input(Resume).subscription(async function* ({ ctx, input, signal }) {
     const id = ctx.conversation.id;
-    const live = listen(ctx.feed, signal, (e) => conversationOf(e) === id);
+    // Notes are for agents: a customer's feed never carries one.
+    const agent = ctx.principal.type === 'admin';
+    const live = listen(ctx.feed, signal, (e) => conversationOf(e) === id && (agent || e.name !== 'note.changed'));
     const now = (await findConversation(ctx.db, id)) ?? ctx.conversation;
     yield { type: 'conversation' as const, conversation: toConversation(now), change: null };
     const resumeFrom = Number.parseInt(input.lastEventId ?? '', 10);

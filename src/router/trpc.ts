@@ -151,6 +151,13 @@ function invalidateOnChanges(events: DomainEvents | undefined): void {
   events.on('conversation.updated', ({ conversation }) => invalidateConversationAccess(conversation.id));
 }
 
+/** An admin acting on one conversation: loaded after the admin check, so others get 403, not 404. */
+export const adminConversationProcedure = adminProcedure.input(z.object({ conversationId: z.uuid() })).use(async ({ ctx, input, next }) => {
+  const conversation = await findConversation(ctx.db, input.conversationId);
+  if (!conversation) throw conversationNotFound();
+  return next({ ctx: { conversation } });
+});
+
 /** conversationAccess as a procedure base: `ctx.access`. */
 export const conversationAccessProcedure = authedProcedure
   .input(z.object({ conversationId: z.uuid() }))

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useAttention } from './attention/use-attention.js';
+import { usePresence } from './attention/use-presence.js';
 import { AttentionSettings } from './attention/attention-settings.js';
 import { useAgent } from './auth/agent-context.js';
 import { ConversationPane } from './conversation/conversation-pane.js';
@@ -14,6 +15,7 @@ import { useShortcut } from './ui/shortcuts.js';
 export function Console({ onSignOut }: { onSignOut: () => void }) {
   const agent = useAgent();
   const [openId, setOpenId] = useState<string | null>(null);
+  usePresence();
   const attention = useAttention(openId);
   const live = useLiveInbox(attention.onCustomerMessage);
   useShortcut(['Escape'], () => setOpenId(null), openId !== null);

@@ -1,7 +1,17 @@
-/**
- * Agents' names for assignee labels. Until the server lists agents (presence.agents), an agent
- * other than the signed-in one is shown as "Another agent".
- */
+import { useQuery } from '@tanstack/react-query';
+import { useTRPC } from '../api/trpc.js';
+
+/** Every agent who has signed in, online first; refreshed as often as consoles send heartbeats. */
+export function useAgents() {
+  const trpc = useTRPC();
+  return useQuery({ ...trpc.presence.agents.queryOptions(), refetchInterval: 20_000 });
+}
+
+/** An agent's name for assignee labels. */
 export function useAgentNames(): (adminId: string) => string {
-  return () => 'Another agent';
+  const agents = useAgents().data?.agents ?? [];
+  return (adminId) => {
+    const agent = agents.find((a) => a.adminId === adminId);
+    return agent?.name ?? agent?.email ?? 'Another agent';
+  };
 }

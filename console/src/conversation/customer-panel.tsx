@@ -1,6 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useTRPC, type Outputs } from '../api/trpc.js';
 import { shortId } from '../ui/customer.js';
+import { RelativeTime } from '../ui/relative-time.js';
 
 type Details = Outputs['conversations']['details'];
 
@@ -41,8 +42,22 @@ export function CustomerPanel({ details }: { details: Details }) {
   );
 }
 
-/** Filled in once the server answers conversations.ofCustomer. */
-function OtherConversations(_: { conversationId: string }) {
-  void useQuery;
-  return null;
+/** The customer's conversations (this one marked), newest first. */
+function OtherConversations({ conversationId }: { conversationId: string }) {
+  const trpc = useTRPC();
+  const theirs = useQuery(trpc.conversations.ofCustomer.queryOptions({ conversationId })).data?.conversations ?? [];
+  if (theirs.length <= 1) return null;
+  return (
+    <section aria-label="Their conversations" className="their-conversations">
+      <h3>Their conversations</h3>
+      <ul>
+        {theirs.map((c) => (
+          <li key={c.id} aria-current={c.id === conversationId ? 'true' : undefined}>
+            <span className="subject">{c.subject ?? c.type.replace('_', ' ')}</span> <span className="muted">{c.status}</span>{' '}
+            {c.lastMessageAt && <RelativeTime iso={c.lastMessageAt} />}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
 }

@@ -5,6 +5,7 @@ import { useTRPC, type Conversation, type Message } from '../api/trpc.js';
 import { useAgent } from '../auth/agent-context.js';
 import { applyConversation, debouncedInvalidate } from './apply-change.js';
 import { findRow, withMessage, type InboxPages } from './cache.js';
+import { applyNote } from '../notes/note-cache.js';
 
 export interface CustomerMessage {
   message: Message;
@@ -60,6 +61,7 @@ export function useLiveInbox(onCustomerMessage: (event: CustomerMessage) => void
           if (event.type === 'message') onMessage(event.message);
           else if (event.type === 'conversation') onConversation(event.conversation);
           else if (event.type === 'read') onRead(event.conversationId);
+          else if (event.type === 'note') applyNote(queryClient, trpc, event.note, event.change, invalidate);
         },
       },
     ),

@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import { randomId } from '../../client/src/ids.js';
 import { Api, ApiError } from './api.js';
 import { storage } from './storage.js';
 import type { Envelope, Me, Message, Page } from './types.js';
@@ -437,7 +438,7 @@ export class Chat {
       return false;
     }
     this.stopTyping();
-    const o: Outgoing = { clientMessageId: uuid(), text, createdAt: new Date().toISOString(), state: 'pending', attempt: 0, inFlight: false };
+    const o: Outgoing = { clientMessageId: randomId(), text, createdAt: new Date().toISOString(), state: 'pending', attempt: 0, inFlight: false };
     this.outbox.set(o.clientMessageId, o);
     this.renderOutgoing(o);
     void this.start();
@@ -602,14 +603,4 @@ interface TypingEvent {
 
 function errorText(error: unknown): string {
   return error instanceof Error && error.message ? error.message : 'Something went wrong. Please try again.';
-}
-
-/** RFC 4122 v4; crypto.randomUUID exists only on secure pages, getRandomValues everywhere. */
-function uuid(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6]! & 0x0f) | 0x40;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

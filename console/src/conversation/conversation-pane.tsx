@@ -1,30 +1,67 @@
 import { useQuery } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { useTRPC } from '../api/trpc.js';
-import { CustomerPanel } from './customer-panel.js';
+import { useNotes } from '../notes/use-notes.js';
+import { ReplyBox } from '../reply/reply-box.js';
+import { ThreadView } from '../thread/thread-view.js';
+import { useConversationSession } from '../thread/use-conversation-session.js';
+import { customerLabel } from '../ui/customer.js';
 import { ConversationActions } from './conversation-actions.js';
+import { CustomerPanel } from './customer-panel.js';
 
 /** The open conversation: its header and actions, the thread and reply box, the customer beside it. */
 export function ConversationPane({ conversationId, onBack }: { conversationId: string; onBack: () => void }) {
   const trpc = useTRPC();
   const details = useQuery(trpc.conversations.details.queryOptions({ conversationId }));
+  const { session, state } = useConversationSession(conversationId);
+  const notes = useNotes(conversationId);
+
+  // What is on screen is read: the core marks the customer's messages while the tab is visible.
+  useEffect(() => {
+    if (!session) return;
+    const update = () => session.setVisible(document.visibilityState === 'visible');
+    update();
+    document.addEventListener('visibilitychange', update);
+    return () => document.removeEventListener('visibilitychange', update);
+  }, [session]);
+
   if (!details.data) {
     return (
       <section className="conversation" aria-label="Conversation">
-        <p>{details.isError ? 'This conversation could not be loaded.' : 'Loading…'}</p>
+        <p className="empty">{details.isError ? 'This conversation could not be loaded.' : 'Loading…'}</p>
       </section>
     );
   }
+  const d = details.data;
+  const customer = customerLabel({
+    type: d.userId ? 'user' : 'guest',
+    id: d.userId ?? d.guestId ?? '',
+    name: [d.user?.firstName, d.user?.lastName].filter(Boolean).join(' ') || null,
+    email: d.user?.email ?? null,
+  });
   return (
-    <section className="conversation" aria-label="Conversation">
+    <section className="conversation" aria-label={`Conversation with ${customer}`}>
       <header className="conversation-header">
         <button type="button" className="back" onClick={onBack} aria-label="Back to the inbox">
           ← Inbox
         </button>
-        <ConversationActions conversation={details.data} />
+        <h2 className="conversation-title">{customer}</h2>
+        <ConversationActions conversation={d} />
       </header>
       <div className="conversation-body">
-        <div className="thread-column">{/* the thread and the reply box: on the shared client core */}</div>
-        <CustomerPanel details={details.data} />
+        <div className="thread-column">
+          {session && state ? <ThreadView session={session} state={state} notes={notes.list.data?.notes ?? []} customer={customer} /> : <div className="thread-scroll" />}
+          {state?.connection === 'reconnecting' && <p className="connection-lost" role="status">Connection lost. Reconnecting…</p>}
+          {state?.ended && <p className="ended" role="status">{state.ended}</p>}
+          <ReplyBox
+            conversationId={conversationId}
+            disabled={!session || d.status === 'closed'}
+            onSend={(text) => session?.send(text)}
+            onNote={(text) => notes.create.mutateAsync({ conversationId, text })}
+            onInput={(text) => session?.input(text)}
+          />
+        </div>
+        <CustomerPanel details={d} />
       </div>
     </section>
   );

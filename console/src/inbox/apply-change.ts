@@ -23,6 +23,15 @@ export function debouncedInvalidate(queryClient: QueryClient): Invalidate {
 }
 
 /**
+ * Writes an event's result into a cached list. A fetch of that list still in flight may have
+ * been answered before the event: it is cancelled and made again, so it cannot undo the event.
+ */
+export function writeList(queryClient: QueryClient, key: QueryKey, next: InboxPages, invalidate: Invalidate) {
+  queryClient.setQueryData(key, next);
+  if (queryClient.getQueryState(key)?.fetchStatus === 'fetching') invalidate(key);
+}
+
+/**
  * A conversation as an agent's change left it (this agent's answer or anyone's live event):
  * each cached list keeps, updates or drops the row by its own filters, and asks the server
  * again when the row now belongs there but is not held. Applying it twice changes nothing.
@@ -32,7 +41,7 @@ export function applyConversation(queryClient: QueryClient, trpc: Trpc, conversa
     if (!data) continue;
     const fits = belongsIn(conversation, inputOf(key), me);
     const next = fits ? withConversation(data, conversation) : removeRow(data, conversation.id);
-    if (next) queryClient.setQueryData(key, next);
+    if (next) writeList(queryClient, key, next, invalidate);
     else if (fits) invalidate(key);
   }
   invalidate(trpc.inbox.counts.queryKey());

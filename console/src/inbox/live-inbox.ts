@@ -3,7 +3,7 @@ import { useSubscription } from '@trpc/tanstack-react-query';
 import { useRef } from 'react';
 import { useTRPC, type Conversation, type Message } from '../api/trpc.js';
 import { useAgent } from '../auth/agent-context.js';
-import { applyConversation, debouncedInvalidate } from './apply-change.js';
+import { applyConversation, debouncedInvalidate, writeList } from './apply-change.js';
 import { findRow, withMessage, type InboxPages } from './cache.js';
 import { applyNote } from '../notes/note-cache.js';
 
@@ -33,7 +33,7 @@ export function useLiveInbox(onCustomerMessage: (event: CustomerMessage) => void
       if (!data) continue;
       row ??= findRow(data, message.conversationId);
       const next = withMessage(data, message);
-      if (next) queryClient.setQueryData(key, next);
+      if (next) writeList(queryClient, key, next, invalidate);
       else invalidate(key);
     }
     if (message.seq === 1) invalidate(trpc.inbox.counts.queryKey());

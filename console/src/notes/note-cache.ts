@@ -1,5 +1,6 @@
 import type { QueryClient, QueryKey } from '@tanstack/react-query';
 import type { Outputs, useTRPC } from '../api/trpc.js';
+import { writeList } from '../inbox/apply-change.js';
 import { updateRow, type InboxPages } from '../inbox/cache.js';
 
 type Trpc = ReturnType<typeof useTRPC>;
@@ -30,7 +31,7 @@ export function applyNote(queryClient: QueryClient, trpc: Trpc, note: Note, chan
       if (change === 'deleted') stale = true;
       return change === 'updated' ? { ...row, lastNote: { ...shown, text: note.text } } : row;
     });
-    if (next) queryClient.setQueryData(key, next);
+    if (next) writeList(queryClient, key, next, invalidate);
     if (stale) invalidate(key);
   }
 }

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import { useShortcut } from '../ui/shortcuts.js';
 import { useDraft } from './drafts.js';
 import { matchingReplies, savedReplyQuery, type SavedReply } from './saved-reply-matches.js';
@@ -15,13 +15,14 @@ export function ReplyBox({
   disabled,
   onSend,
   onNote,
-  onTyping,
+  onInput,
 }: {
   conversationId: string;
   disabled: boolean;
   onSend: (text: string) => void;
   onNote: (text: string) => Promise<unknown>;
-  onTyping: (typing: boolean) => void;
+  /** Every change of the text (empty for a note): the core tells the customer the agent is typing. */
+  onInput: (text: string) => void;
 }) {
   const [draft, setDraft] = useDraft(conversationId);
   const [asNote, setAsNote] = useState(false);
@@ -35,18 +36,11 @@ export function ReplyBox({
   const offers = query === null ? [] : matchingReplies(saved, query);
   useShortcut(['r'], () => box.current?.focus());
 
-  // Typing is told while there is text and the agent typed within the last few seconds.
-  const typingTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
-  useEffect(() => () => clearTimeout(typingTimer.current), []);
   function typed(text: string) {
     setDraft(text);
     setPicked(0);
-    if (asNote) return;
-    clearTimeout(typingTimer.current);
-    if (text.trim()) {
-      onTyping(true);
-      typingTimer.current = setTimeout(() => onTyping(false), 3_000);
-    } else onTyping(false);
+    // A note is private: the customer must not see the agent typing one.
+    onInput(asNote ? '' : text);
   }
 
   function insert(reply: SavedReply) {
@@ -57,7 +51,6 @@ export function ReplyBox({
   function submit() {
     const text = draft.trim();
     if (!text || disabled) return;
-    clearTimeout(typingTimer.current);
     if (asNote) {
       setNoteError(null);
       onNote(text).then(
@@ -66,7 +59,6 @@ export function ReplyBox({
       );
       return;
     }
-    onTyping(false);
     onSend(text);
     setDraft('');
   }
@@ -95,7 +87,6 @@ export function ReplyBox({
         aria-keyshortcuts="r"
         aria-controls={offers.length ? `${id}-offers` : undefined}
         onChange={(e) => typed(e.target.value)}
-        onBlur={() => onTyping(false)}
         onKeyDown={(e) => {
           if (offers.length && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
             e.preventDefault();
@@ -111,7 +102,7 @@ export function ReplyBox({
       />
       <div className="reply-tools">
         <label className="note-switch">
-          <input type="checkbox" checked={asNote} onChange={(e) => setAsNote(e.target.checked)} /> Private note
+          <input type="checkbox" checked={asNote} onChange={(e) => (setAsNote(e.target.checked), onInput(e.target.checked ? '' : draft))} /> Private note
         </label>
         <button type="button" onClick={() => setManaging(true)}>
           Saved replies

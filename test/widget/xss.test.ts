@@ -3,57 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canRun } from '../support/requirements.js';
 import { person, startTestServer, type TestServer } from '../support/server.js';
 import { agentIn, customerSite, guestConversation, launchBrowser, rows, watch } from './browser.js';
+import { PAYLOADS } from './xss-payloads.js';
 
-/**
- * Each payload tries to run script (setting window.__xss or opening a dialog) if the widget
- * ever parsed message text as markup. The customer site has no CSP, so nothing but the
- * widget's own rendering stands in the way.
- */
-const PAYLOADS = [
-  `<img src=x onerror="window.__xss='img'">`,
-  `<img src=x onerror=alert('img-alert')>`,
-  `<svg onload="window.__xss='svg'">`,
-  `<svg/onload=confirm('svg-confirm')>`,
-  `<svg><script>window.__xss='svg-script'</script></svg>`,
-  `<script>window.__xss='script'</script>`,
-  `<script src="data:text/javascript,window.__xss='script-src'"></script>`,
-  `<a href="javascript:window.__xss='a-href'">click me</a>`,
-  `javascript:window.__xss='bare-url'`,
-  `[click](javascript:window.__xss='markdown')`,
-  `<iframe src="javascript:parent.__xss='iframe-js'"></iframe>`,
-  `<iframe srcdoc="<script>parent.__xss='srcdoc'</script>"></iframe>`,
-  `<body onload="window.__xss='body'">`,
-  `<body onpageshow=prompt('body-prompt')>`,
-  `<details open ontoggle="window.__xss='details'">`,
-  `<video><source onerror="window.__xss='video'"></video>`,
-  `<audio src=x onerror="window.__xss='audio'">`,
-  `<input autofocus onfocus="window.__xss='input'">`,
-  `<marquee onstart="window.__xss='marquee'">x</marquee>`,
-  `<object data="javascript:window.__xss='object'"></object>`,
-  `<embed src="javascript:window.__xss='embed'">`,
-  `<math><mtext><table><mglyph><style><img src=x onerror="window.__xss='mxss'">`,
-  `"><img src=x onerror="window.__xss='attr-break'">`,
-  `'><svg/onload=window.__xss='single-quote-break'>`,
-  `</textarea><img src=x onerror="window.__xss='textarea-break'">`,
-  `</style><img src=x onerror="window.__xss='style-break'">`,
-  `</script><script>window.__xss='script-break'</script>`,
-  '${window.__xss="template"}',
-  `{{constructor.constructor('window.__xss="angular"')()}}`,
-  `<div style="background:url(javascript:window.__xss='css-url')">x</div>`,
-  `<form><button formaction="javascript:window.__xss='formaction'">go</button></form>`,
-  `<meta http-equiv="refresh" content="0;url=javascript:window.__xss='meta'">`,
-  `<style>@import 'data:text/css,*{}';</style><img src=x onerror="window.__xss='style-import'">`,
-  `<svg><animate onbegin="window.__xss='animate'" attributeName=x dur=1s>`,
-  `<scr<script>ipt>window.__xss='nested'</scr</script>ipt>`,
-  `&lt;img src=x onerror=window.__xss='entities'&gt;`,
-  `\\u003cimg src=x onerror=window.__xss='escaped'\\u003e`,
-  `<ｉｍｇ src=x onerror="window.__xss='fullwidth'">`,
-  `<x contenteditable onfocus="window.__xss='custom'" autofocus>focus me</x>`,
-  `<a href="data:text/html,<script>alert('data-url')</script>">data link</a>`,
-];
 
 let server: TestServer;
 let browser: Browser;
+// The customer site has no CSP, so nothing but the widget's own rendering stands in the way.
 let site: Awaited<ReturnType<typeof customerSite>>;
 
 beforeAll(async () => {

@@ -8,6 +8,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY widget ./widget
+COPY console ./console
+COPY client ./client
 COPY scripts ./scripts
 RUN npm run build
 

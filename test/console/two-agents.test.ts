@@ -49,7 +49,7 @@ describe.runIf(canRun('browser'))('two agents in two browsers', { timeout: 60_00
     await ann.page.locator('body').press('j');
     await ann.page.keyboard.press('Enter');
     await ann.page.getByRole('button', { name: 'Assign to me' }).click();
-    await expect.poll(async () => (await inboxRows(bob.page)).find((r) => r.id === first.conversationId)?.assignee, poll).toBe('Another agent');
+    await expect.poll(async () => (await inboxRows(bob.page)).find((r) => r.id === first.conversationId)?.assignee, poll).toBe('Ann');
     await expect.poll(async () => (await inboxRows(ann.page)).find((r) => r.id === first.conversationId)?.assignee, poll).toBe('You');
     await expect.poll(() => bob.page.locator('[data-assignee="me"] .count').textContent(), poll).toBe('0');
     await expect.poll(() => ann.page.locator('[data-assignee="me"] .count').textContent(), poll).toBe('1');

@@ -6,6 +6,7 @@ export { systemClock, type Clock } from './clock.js';
 export {
   ConversationEndedError,
   ConversationSession,
+  errorMessage,
   MAX_MESSAGE_LENGTH,
   type Connection,
   type ConversationState,

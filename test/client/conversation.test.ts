@@ -248,6 +248,23 @@ describe('ConversationSession: connection trouble', () => {
     expect(state().ready).toBe(false);
   });
 
+  it('catches up afresh after a reconnect instead of waiting on a catch-up the old connection left hanging', async () => {
+    const { transport, session, connect, state, seqs } = setup();
+    await connect([message(1)]);
+    session.received(message(3));
+    const hanging = transport.open('sync');
+    session.disconnected();
+    session.connected();
+    await transport.open('join').resolve({ lastSeq: 3 });
+    const fresh = transport.all('sync')[1]!;
+    expect(fresh.args).toEqual([CONVERSATION, 1, 100]);
+    await fresh.resolve(page([message(2), message(3)]));
+    expect(state().ready).toBe(true);
+    await hanging.reject(new Error('The server did not answer'));
+    expect(state().error).toBeNull();
+    expect(seqs()).toEqual([1, 2, 3]);
+  });
+
   it('ends on a join the server refuses for good, without retrying', async () => {
     const { transport, clock, session, state } = setup();
     session.connected();

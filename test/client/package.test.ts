@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLIENT = join(ROOT, 'client');
-const CORE_MODULES = ['clock', 'conversation', 'ids', 'index', 'message-store', 'outbox', 'read-receipts', 'typing', 'wire'];
+const CORE_MODULES = ['clock', 'conversation', 'ids', 'index', 'message-store', 'outbox', 'read-receipts', 'transport', 'typing', 'wire'];
 
 /**
  * What an internal app in another repository gets: the package as `npm pack` makes it,

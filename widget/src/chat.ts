@@ -1,4 +1,5 @@
-import { ConversationSession, errorMessage, MAX_MESSAGE_LENGTH } from '../../client/src/conversation.js';
+import { ConversationSession, MAX_MESSAGE_LENGTH } from '../../client/src/conversation.js';
+import { errorMessage } from '../../client/src/transport.js';
 import type { Message } from '../../client/src/wire.js';
 import { Api, ApiError } from './api.js';
 import { clientMessageIdOf, isCode, Renderer } from './render.js';

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { ConversationEndedError, type ConversationTransport } from '../../client/src/conversation.js';
+import { ConversationEndedError, type ConversationTransport } from '../../client/src/transport.js';
 import type { Message, Page } from '../../client/src/wire.js';
 import type { Api } from './api.js';
 import type { Envelope, Me } from './types.js';

@@ -7,6 +7,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The widget bundles the shared client core from source.
+COPY client/package.json ./client/
+COPY client/src ./client/src
 COPY widget ./widget
 COPY console ./console
 COPY client ./client

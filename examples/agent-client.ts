@@ -1,12 +1,14 @@
 /**
  * An internal agent tool in a few lines: list the inbox, watch a conversation live, reply,
- * and close it, with nothing but `AppRouter` and the tRPC client.
+ * and close it, with the tRPC client and `@support-chat/client` (here from its source; another
+ * repository installs the package and imports '@support-chat/client'): `AppRouter` for the
+ * types, and the client core's message store to keep the conversation in order.
  *
  *   TOKEN=$(npm run -s token -- --role admin) npx tsx examples/agent-client.ts
  */
 import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from '@trpc/client';
 import { EventSource } from 'eventsource';
-import type { AppRouter } from '../src/router/index.js';
+import { MessageStore, type AppRouter } from '../client/src/index.js';
 
 const url = process.env.SUPPORT_URL ?? 'http://localhost:3001/trpc';
 const authorization = `Bearer ${process.env.TOKEN ?? ''}`;
@@ -36,14 +38,29 @@ for (const c of conversations) {
 
 const first = conversations[0];
 if (first) {
-  // 2. Take it and watch it live (resumable: the client reconnects with the last seq it saw).
+  // 2. Take it, load its newest page, and watch it live (resumable: the client reconnects with
+  // the last seq it saw). The store shows each message once, in seq order, and says when one is
+  // missing, so the gap is fetched with `after`.
   await api.inbox.assign.mutate({ conversationId: first.id });
+  const store = new MessageStore(first.id);
+  store.addNewest(await api.messages.list.query({ conversationId: first.id, limit: 30 }));
+  const catchUp = async () => {
+    for (let more = store.hasGap; more; ) {
+      const page = await api.messages.list.query({ conversationId: first.id, after: store.syncedSeq, limit: 100 });
+      store.addSynced(page);
+      more = store.hasGap && page.messages.length > 0;
+    }
+  };
   const watch = api.live.conversation.subscribe(
     { conversationId: first.id },
     {
       onData: (event) => {
         const data = 'data' in event ? event.data : event;
-        if (data.type === 'message') console.log(`#${data.message.seq} ${data.message.senderType}: ${data.message.message}`);
+        if (data.type === 'message' && store.add(data.message) === 'added') {
+          console.log(`#${data.message.seq} ${data.message.senderType}: ${data.message.message}`);
+          if (store.hasGap) void catchUp();
+        }
+        if (data.type === 'read') store.markRead(data.messageId);
         if (data.type === 'typing' && data.isTyping) console.log(`${data.senderType} is typing…`);
       },
     },

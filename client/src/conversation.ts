@@ -3,28 +3,8 @@ import { MessageStore } from './message-store.js';
 import { Outbox, type Attempt, type OutboxItem } from './outbox.js';
 import { ReadReceipts } from './read-receipts.js';
 import { TheirTyping, TypingSignal } from './typing.js';
-import type { Message, Page, SenderType } from './wire.js';
-
-/** What an app's connection to the server does for a conversation (Socket.IO, tRPC, REST). */
-export interface ConversationTransport {
-  /** Subscribes this connection to the conversation's live events; resolves with its newest seq. */
-  join(conversationId: string): Promise<{ lastSeq: number }>;
-  /** History: the newest page, or the page just older than seq `before`. */
-  history(conversationId: string, page: { limit: number; before?: number }): Promise<Page>;
-  /** Catch-up: messages with seq > afterSeq, oldest first. */
-  sync(conversationId: string, afterSeq: number, limit: number): Promise<Page>;
-  send(input: { conversationId: string; message: string; clientMessageId: string }): Promise<Message>;
-  markRead(messageId: string): Promise<void>;
-  typing(conversationId: string, isTyping: boolean): Promise<void>;
-}
-
-/**
- * Thrown by a transport when the server says the conversation takes no more of this client
- * (closed, or no longer theirs): retrying there cannot help.
- */
-export class ConversationEndedError extends Error {
-  override name = 'ConversationEndedError';
-}
+import { ConversationEndedError, errorMessage, type ConversationTransport } from './transport.js';
+import type { Message, SenderType } from './wire.js';
 
 /** connecting: never connected yet; online: connected (see `ready`); reconnecting: lost, coming back. */
 export type Connection = 'connecting' | 'online' | 'reconnecting';
@@ -112,7 +92,7 @@ export class ConversationSession {
     const emitTyping = (on: boolean) => this.store && void this.transport.typing(this.store.conversationId, on).catch(ignore);
     this.typing = new TypingSignal(clock, emitTyping, () => this.ready);
     this.their = new TheirTyping(clock, () => this.changed());
-    this.retryJoin = new Timeout(clock, RETRY_JOIN_MS, () => this.connection === 'online' && void this.catchUp(++this.generation));
+    this.retryJoin = new Timeout(clock, RETRY_JOIN_MS, () => this.connection === 'online' && void this.catchUp(this.restart()));
     if (options.conversationId) this.store = new MessageStore(options.conversationId);
   }
 
@@ -130,11 +110,11 @@ export class ConversationSession {
   connected(): void {
     this.connection = 'online';
     this.changed();
-    void this.catchUp(++this.generation);
+    void this.catchUp(this.restart());
   }
 
   disconnected(): void {
-    this.generation++;
+    this.restart();
     this.ready = false;
     this.connection = 'reconnecting';
     this.retryJoin.stop();
@@ -209,7 +189,7 @@ export class ConversationSession {
       const page = await this.transport.history(store.conversationId, { limit: this.options.pageSize, before: store.oldestSeq });
       if (store === this.store) this.took(store.addOlder(page));
     } catch (error) {
-      if (store === this.store) this.error = messageOf(error);
+      if (store === this.store) this.error = errorMessage(error);
     }
     if (store !== this.store) return;
     this.loadingOlder = false;
@@ -222,7 +202,7 @@ export class ConversationSession {
    * same one again. The outbox carries over; the messages start afresh.
    */
   setConversation(conversationId: string): void {
-    this.generation++;
+    const generation = this.restart();
     this.ready = false;
     this.ended = null;
     this.error = null;
@@ -234,11 +214,11 @@ export class ConversationSession {
       this.their.set(null);
     }
     this.changed();
-    if (this.connection === 'online') void this.catchUp(this.generation);
+    if (this.connection === 'online') void this.catchUp(generation);
   }
 
   dispose(): void {
-    this.generation++;
+    this.restart();
     this.ready = false;
     this.typing.stop();
     this.retryJoin.stop();
@@ -264,7 +244,7 @@ export class ConversationSession {
     } catch (error) {
       if (generation !== this.generation) return;
       if (error instanceof ConversationEndedError) return this.end(error.message);
-      this.error = messageOf(error);
+      this.error = errorMessage(error);
       this.changed();
       this.retryJoin.start();
       return;
@@ -277,6 +257,15 @@ export class ConversationSession {
     this.markVisibleRead();
   }
 
+  /**
+   * A new connection or conversation: work begun for the old one stops at its next step (a
+   * catch-up waiting on a dead connection must not hold up the new one).
+   */
+  private restart(): number {
+    this.syncing = null;
+    return ++this.generation;
+  }
+
   /** Everything after `syncedSeq`, a page at a time; one run at a time, again if asked meanwhile. */
   private sync(): Promise<void> {
     if (this.syncing) {
@@ -284,21 +273,25 @@ export class ConversationSession {
       return this.syncing;
     }
     const store = this.store!;
-    const going = () => store === this.store && this.connection === 'online';
-    this.syncing = (async () => {
+    const generation = this.generation;
+    const going = () => generation === this.generation;
+    const run = (async () => {
       do {
         this.syncAgain = false;
         for (let more = true; more && going(); ) {
           const from = store.syncedSeq;
           const page = await this.transport.sync(store.conversationId, from, SYNC_PAGE);
-          if (store !== this.store) return;
+          if (!going()) return;
           this.took(store.addSynced(page));
           this.changed();
           more = page.pagination.hasMore && store.syncedSeq > from;
         }
       } while (this.syncAgain && going());
-    })().finally(() => (this.syncing = null));
-    return this.syncing;
+    })().finally(() => {
+      if (this.syncing === run) this.syncing = null;
+    });
+    this.syncing = run;
+    return run;
   }
 
   /** Stored messages that were ours in the outbox leave it (their answer may never come). */
@@ -330,7 +323,7 @@ export class ConversationSession {
       (error: unknown) => {
         if (!this.outbox.isCurrent(attempt)) return;
         if (error instanceof ConversationEndedError) return this.end(error.message, attempt);
-        this.outbox.fail(attempt, messageOf(error));
+        this.outbox.fail(attempt, errorMessage(error));
         this.changed();
         this.pump();
       },
@@ -383,10 +376,6 @@ export class ConversationSession {
       error: this.error,
     });
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error && error.message ? error.message : 'Something went wrong. Please try again.';
 }
 
 function ignore(): void {}

@@ -167,6 +167,20 @@ describe('ConversationSession: the outbox', () => {
     expect(state().messages.map((m) => m.message)).toEqual(['in flight', 'written offline']);
   });
 
+  it('ignores a success that answers a try abandoned at a disconnect, and sends it again (the server keeps one copy)', async () => {
+    const { transport, session, connect, state } = setup();
+    await connect();
+    session.send('hello');
+    const lost = transport.open('send');
+    session.disconnected();
+    await lost.resolve(mine(1, 'cm-1', 'hello'));
+    expect(state().outbox).toMatchObject([{ clientMessageId: 'cm-1', state: 'pending' }]);
+    expect(state().messages).toEqual([]);
+    session.connected();
+    await transport.open('join').resolve({ lastSeq: 0 });
+    expect(transport.open('send').args[0].clientMessageId).toBe('cm-1');
+  });
+
   it('does not send again what the catch-up shows the server stored before the connection dropped', async () => {
     const { transport, session, connect, state } = setup();
     await connect();
@@ -246,6 +260,23 @@ describe('ConversationSession: connection trouble', () => {
     await staleJoin.resolve({ lastSeq: 3 });
     expect(transport.has('history')).toBe(false);
     expect(state().ready).toBe(false);
+  });
+
+  it('catches up afresh after a reconnect instead of waiting on a catch-up the old connection left hanging', async () => {
+    const { transport, session, connect, state, seqs } = setup();
+    await connect([message(1)]);
+    session.received(message(3));
+    const hanging = transport.open('sync');
+    session.disconnected();
+    session.connected();
+    await transport.open('join').resolve({ lastSeq: 3 });
+    const fresh = transport.all('sync')[1]!;
+    expect(fresh.args).toEqual([CONVERSATION, 1, 100]);
+    await fresh.resolve(page([message(2), message(3)]));
+    expect(state().ready).toBe(true);
+    await hanging.reject(new Error('The server did not answer'));
+    expect(state().error).toBeNull();
+    expect(seqs()).toEqual([1, 2, 3]);
   });
 
   it('ends on a join the server refuses for good, without retrying', async () => {
@@ -337,13 +368,18 @@ describe('ConversationSession: read receipts', () => {
     expect(transport.all('markRead').map((c) => c.args[0])).toEqual(['m1', 'm1']);
   });
 
-  it('counts unread messages while hidden and marks none', async () => {
+  it('counts unread messages while hidden and marks none until they can be seen', async () => {
     const { transport, session, connect, state } = setup();
     await connect();
     session.received(message(1));
+    session.setVisible(true);
+    session.setVisible(false);
     session.received(message(2));
+    session.received(message(3));
     expect(state().unread).toBe(2);
-    expect(transport.all('markRead')).toHaveLength(0);
+    expect(transport.all('markRead').map((c) => c.args[0])).toEqual(['m1']);
+    session.setVisible(true);
+    expect(transport.all('markRead').map((c) => c.args[0])).toEqual(['m1', 'm2', 'm3']);
   });
 });
 

@@ -1,4 +1,5 @@
-import type { Conversation, Envelope, Me, Page } from './types.js';
+import type { Page } from '../../client/src/wire.js';
+import type { Conversation, Envelope, Me } from './types.js';
 
 export class ApiError extends Error {
   constructor(

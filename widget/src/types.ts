@@ -1,30 +1,9 @@
-/** The wire shapes the widget reads (spec + CONTRACT: `seq` and `clientMessageId` included). */
-export type SenderType = 'user' | 'admin' | 'guest' | 'system';
-
-export interface Message {
-  id: string;
-  conversationId: string;
-  seq: number;
-  senderId: string | null;
-  senderType: SenderType;
-  guestId: string | null;
-  message: string;
-  messageType: 'text' | 'file' | 'system' | 'auth_code';
-  isRead: boolean;
-  clientMessageId: string | null;
-  createdAt: string;
-}
-
+/** The REST shapes the widget reads besides messages (those are the client core's `Message`, `Page`). */
 export interface Conversation {
   id: string;
   userId: string | null;
   guestId: string | null;
   status: string;
-}
-
-export interface Page {
-  messages: Message[];
-  pagination: { hasMore: boolean };
 }
 
 export type Envelope<T> = { success: true; data: T } | { success: false; message: string };

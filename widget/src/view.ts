@@ -252,8 +252,10 @@ export class View {
     el.dataset.key = to;
   }
 
-  has(key: string): boolean {
-    return this.rows.has(key);
+  remove(key: string): void {
+    this.rows.get(key)?.remove();
+    this.rows.delete(key);
+    this.empty.hidden = this.list.childElementCount > 0;
   }
 
   /** Adds or updates a row; `prepending` keeps the reader's place while older pages load. */

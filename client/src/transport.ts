@@ -1,0 +1,27 @@
+import type { Message, Page } from './wire.js';
+
+/** What an app's connection to the server does for a conversation (Socket.IO, tRPC, REST). */
+export interface ConversationTransport {
+  /** Subscribes this connection to the conversation's live events; resolves with its newest seq. */
+  join(conversationId: string): Promise<{ lastSeq: number }>;
+  /** History: the newest page, or the page just older than seq `before`. */
+  history(conversationId: string, page: { limit: number; before?: number }): Promise<Page>;
+  /** Catch-up: messages with seq > afterSeq, oldest first. */
+  sync(conversationId: string, afterSeq: number, limit: number): Promise<Page>;
+  send(input: { conversationId: string; message: string; clientMessageId: string }): Promise<Message>;
+  markRead(messageId: string): Promise<void>;
+  typing(conversationId: string, isTyping: boolean): Promise<void>;
+}
+
+/**
+ * Thrown by a transport when the server says the conversation takes no more of this client
+ * (closed, or no longer theirs): retrying there cannot help.
+ */
+export class ConversationEndedError extends Error {
+  override name = 'ConversationEndedError';
+}
+
+/** What a user should read for a failure: its message, or a general line when it has none. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error && error.message ? error.message : 'Something went wrong. Please try again.';
+}

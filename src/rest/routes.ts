@@ -15,6 +15,7 @@ import {
   SetStatusInput,
   UnassignInput,
 } from '../router/inbox.schema.js';
+import { exampleIds } from '../router/examples.js';
 import type { createCaller } from '../router/index.js';
 import { ListMessagesInput, MessagesPageSchema } from '../router/messages.schema.js';
 import { GeneratedCodeSchema, GenerateCodeInput, VerifiedCodeSchema, VerifyCodeInput } from '../router/onboarding.schema.js';
@@ -35,6 +36,7 @@ export interface RestState {
 export const INVALID_CODE = { success: false, message: 'Invalid or expired code' } as const;
 
 export type Access = 'anyone' | 'signed-in' | 'owner or admin' | 'admin';
+export type Tag = 'Conversations' | 'Messages' | 'Onboarding' | 'Inbox';
 
 /**
  * One REST path: which procedure it calls and how, and what the OpenAPI document says of it.
@@ -44,7 +46,10 @@ export type Access = 'anyone' | 'signed-in' | 'owner or admin' | 'admin';
 export interface RestRoute {
   method: 'get' | 'post';
   path: string;
+  tag: Tag;
   summary: string;
+  /** What a caller needs to know beyond the summary; who may call is added from `access`. */
+  description?: string;
   access: Access;
   /** The procedure's input schema; path parameters fill the fields named in `params`. */
   input?: z.ZodType;
@@ -57,12 +62,15 @@ export interface RestRoute {
 }
 
 const conversationId = { id: 'conversationId' };
+const announcesChange = 'A real change posts a system message in the conversation and sends the `conversation:updated` socket event.';
 
 export const supportRoutes: RestRoute[] = [
   {
     method: 'get',
     path: '/conversation',
+    tag: 'Conversations',
     summary: 'Get or create the caller’s open conversation of a type',
+    description: 'Answers the open (or pending) conversation of that type, starting one when there is none.',
     access: 'signed-in',
     input: GetOrCreateInput,
     output: ConversationSchema,
@@ -71,16 +79,26 @@ export const supportRoutes: RestRoute[] = [
   {
     method: 'post',
     path: '/conversation/guest',
+    tag: 'Conversations',
     summary: 'Get or create a guest’s open conversation, issuing a guest id when needed',
+    description:
+      'Without X-Guest-Id (or `guestId` in the body) a new guest id is issued. Keep it: it is the guest’s only credential, for REST (X-Guest-Id) and sockets (auth `{guestId}`).',
     access: 'anyone',
     input: StartAsGuestInput,
-    output: z.object({ conversation: ConversationSchema, guestId: z.string() }),
+    output: z
+      .object({
+        conversation: ConversationSchema,
+        guestId: z.string().meta({ description: 'The guest id: send it as X-Guest-Id (REST) or auth {guestId} (sockets) from now on', examples: [exampleIds.guest] }),
+      })
+      .describe('The guest’s conversation and guest id'),
     call: (caller, input) => caller.conversations.startAsGuest(input),
   },
   {
     method: 'get',
     path: '/conversation/:id/messages',
+    tag: 'Messages',
     summary: 'Message history: newest page first, or by seq cursor (before / after)',
+    description: 'Give at most one of `page`, `before` and `after`. Seqs have no gaps, so a client that saw seq n catches up with `after=n`.',
     access: 'owner or admin',
     input: ListMessagesInput,
     params: conversationId,
@@ -90,6 +108,7 @@ export const supportRoutes: RestRoute[] = [
   {
     method: 'get',
     path: '/conversation/:id',
+    tag: 'Conversations',
     summary: 'Conversation details with its people and recent messages',
     access: 'owner or admin',
     params: conversationId,
@@ -99,7 +118,9 @@ export const supportRoutes: RestRoute[] = [
   {
     method: 'post',
     path: '/onboarding/generate-code',
+    tag: 'Onboarding',
     summary: 'Generate a six-digit onboarding code and send it to its owner live',
+    description: 'The code is posted in the conversation as an `auth_code` message: its owner sees the digits live, everyone else a notice without them.',
     access: 'admin',
     input: GenerateCodeInput,
     output: GeneratedCodeSchema,
@@ -110,7 +131,10 @@ export const supportRoutes: RestRoute[] = [
   {
     method: 'post',
     path: '/onboarding/verify-code',
-    summary: 'Spend an onboarding code; every failure answers {"success": false, "message": "Invalid or expired code"}',
+    tag: 'Onboarding',
+    summary: 'Spend an onboarding code',
+    description:
+      'Every failed check answers 200 with `{"success": false, "message": "Invalid or expired code"}`, whatever the reason. Failures are counted per address, per owner and in all; five naming one owner void that owner’s live codes.',
     access: 'anyone',
     input: VerifyCodeInput,
     output: VerifiedCodeSchema,
@@ -124,6 +148,7 @@ export const supportRoutes: RestRoute[] = [
   {
     method: 'get',
     path: '/admin/conversations',
+    tag: 'Inbox',
     summary: 'The agents’ inbox: filter, search, and page by cursor (newest activity first)',
     access: 'admin',
     input: InboxListInput,
@@ -133,6 +158,7 @@ export const supportRoutes: RestRoute[] = [
   {
     method: 'get',
     path: '/admin/conversations/counts',
+    tag: 'Inbox',
     summary: 'Counts per status and per assignee bucket, for the inbox sidebar',
     access: 'admin',
     output: InboxCountsSchema,
@@ -141,7 +167,9 @@ export const supportRoutes: RestRoute[] = [
   {
     method: 'post',
     path: '/admin/conversations/:id/assign',
+    tag: 'Inbox',
     summary: 'Assign to an admin (default: the caller)',
+    description: announcesChange,
     access: 'admin',
     input: AssignInput,
     params: conversationId,
@@ -151,7 +179,9 @@ export const supportRoutes: RestRoute[] = [
   {
     method: 'post',
     path: '/admin/conversations/:id/unassign',
+    tag: 'Inbox',
     summary: 'Remove the assignee',
+    description: announcesChange,
     access: 'admin',
     input: UnassignInput,
     params: conversationId,
@@ -161,7 +191,9 @@ export const supportRoutes: RestRoute[] = [
   {
     method: 'post',
     path: '/admin/conversations/:id/status',
+    tag: 'Inbox',
     summary: 'Change the status (open, pending, closed)',
+    description: announcesChange,
     access: 'admin',
     input: SetStatusInput,
     params: conversationId,
@@ -171,7 +203,9 @@ export const supportRoutes: RestRoute[] = [
   {
     method: 'post',
     path: '/admin/conversations/:id/priority',
+    tag: 'Inbox',
     summary: 'Change the priority (low, normal, high, urgent)',
+    description: announcesChange,
     access: 'admin',
     input: SetPriorityInput,
     params: conversationId,

@@ -77,6 +77,11 @@ function demoPage(origin: string, nonce: string): string {
   <h2>Signed-in users</h2>
   <p>Boot it with the user's token instead (add <code>data-auto-boot="false"</code> to the tag):</p>
   <pre><code>SupportWidget.boot({ token: userJwt, apiUrl: "${o}" });</code></pre>
+
+  <h2>The API</h2>
+  <p>Everything the widget does, an app can do too: read the <a href="/api/support/docs">API documentation</a>
+  (REST, from <a href="/api/support/openapi.json">the OpenAPI document</a>) and the socket events in
+  <a href="/api/support/asyncapi.json">the AsyncAPI document</a>.</p>
 </main>
 <script src="/widget.js" async></script>
 </body>

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,7 +40,6 @@ describe('GET /api/support/docs', () => {
     expect(raw.headers.get('content-type')).toBe('application/javascript; charset=utf-8');
     expect(raw.headers.get('vary')).toContain('Accept-Encoding');
     // Node's fetch inflates gzip itself: node:http shows the bytes as sent.
-    const { request } = await import('node:http');
     const gz = await new Promise<{ headers: Record<string, unknown>; bytes: Buffer }>((resolve, reject) => {
       request(server.url + path, { headers: { 'Accept-Encoding': 'gzip' } }, (res) => {
         const chunks: Buffer[] = [];

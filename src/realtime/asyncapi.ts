@@ -1,16 +1,43 @@
 import { z } from 'zod';
 import { IdentitySchema, ConversationSchema, TypingInput } from '../router/conversations.schema.js';
-import { MarkReadInput, MessageSchema, MessagesPageSchema, SendMessageInput } from '../router/messages.schema.js';
-import { jsonSchema } from '../rest/json-schema.js';
+import { failureKinds } from '../router/errors.js';
+import { exampleIds } from '../router/examples.js';
+import { MarkReadInput, MessageSchema, MessagesPageSchema, SendMessageInput, SyncMessagesInput } from '../router/messages.schema.js';
+import { NoteSchema } from '../router/notes.schema.js';
+import { apiInfo, exampleFor, exampleOf, failureEnvelope, schemaCollector, successEnvelope } from '../rest/json-schema.js';
 
-const ConversationRef = z.object({ conversationId: z.uuid() });
-const TypingPayload = TypingInput.omit({ isTyping: true }).extend({ senderId: z.string(), senderType: z.enum(['user', 'admin', 'guest']) });
-const SyncPayload = z.object({ conversationId: z.uuid(), afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(100).optional() });
+const conversationId = z.uuid().meta({ description: 'The conversation', examples: [exampleIds.conversation] });
+const ConversationRef = z.object({ conversationId });
+const TypingAck = ConversationRef.describe('The conversation told');
+const TypingPayload = TypingInput.omit({ isTyping: true }).extend({
+  conversationId,
+  senderId: z.string().meta({ description: 'Who is typing: a user’s or admin’s id, or a guest id', examples: [exampleIds.admin] }),
+  senderType: z.enum(['user', 'admin', 'guest']).meta({ description: 'What kind of caller is typing', examples: ['admin'] }),
+});
+const socketFailures = failureKinds.filter((kind) => !kind.restOnly);
+const ErrorPayload = z.object({
+  error: z.string().meta({ description: 'What went wrong, for people', examples: ['Conversation is closed'] }),
+  event: z.string().meta({ description: 'The event that failed (`connection` for the connection itself)', examples: ['message:send'] }),
+  code: z
+    .enum(socketFailures.map((kind) => kind.code) as [string, ...string[]])
+    .meta({ description: socketFailures.map((kind) => `${kind.code}: ${kind.description}.`).join('\n'), examples: ['CONFLICT'] }),
+});
+
+type Tag = 'Rooms' | 'Messages' | 'Typing' | 'Connection' | 'Inbox';
+const tags: Record<Tag, string> = {
+  Rooms: 'Following conversations: join a room to hear its messages and typing',
+  Messages: 'Sending, receiving, reading and catching up on messages',
+  Typing: 'Typing indicators, sent to the others in the room',
+  Connection: 'Who the connection is, and what failed',
+  Inbox: 'What agents (the admins room) hear about every conversation',
+};
 
 interface SocketEvent {
   name: string;
   direction: 'client' | 'server';
+  tag: Tag;
   summary: string;
+  description: string;
   payload: z.ZodType;
   /** The acknowledgement's `data` on success (client events). */
   ack?: z.ZodType;
@@ -18,59 +45,171 @@ interface SocketEvent {
 
 /** Every socket event, with the schemas the procedures use. */
 export const socketEvents: SocketEvent[] = [
-  { name: 'conversation:join', direction: 'client', summary: 'Join a conversation room', payload: ConversationRef, ack: ConversationRef.extend({ lastSeq: z.number().int() }) },
-  { name: 'conversation:leave', direction: 'client', summary: 'Leave a conversation room', payload: ConversationRef, ack: ConversationRef },
-  { name: 'message:send', direction: 'client', summary: 'Send a message; retry with the same clientMessageId', payload: SendMessageInput, ack: MessageSchema },
-  { name: 'message:read', direction: 'client', summary: 'Mark a message of the other side read', payload: MarkReadInput, ack: MarkReadInput.extend({ conversationId: z.uuid(), isRead: z.boolean() }) },
-  { name: 'typing:start', direction: 'client', summary: 'Tell the others you are typing', payload: ConversationRef, ack: ConversationRef },
-  { name: 'typing:stop', direction: 'client', summary: 'Tell the others you stopped typing', payload: ConversationRef, ack: ConversationRef },
-  { name: 'conversation:sync', direction: 'client', summary: 'Catch up: messages with seq > afterSeq', payload: SyncPayload, ack: MessagesPageSchema },
-  { name: 'connection:success', direction: 'server', summary: 'Who the connection is', payload: IdentitySchema },
-  { name: 'message:received', direction: 'server', summary: 'A new message in a conversation you follow (you included)', payload: MessageSchema },
-  { name: 'conversation:new_message', direction: 'server', summary: 'To admins: a new message anywhere', payload: ConversationRef.extend({ message: MessageSchema }) },
-  { name: 'conversation:updated', direction: 'server', summary: 'Assignee, status or priority changed', payload: z.object({ conversation: ConversationSchema, change: z.enum(['assigned', 'unassigned', 'status', 'priority']) }) },
-  { name: 'typing:start', direction: 'server', summary: 'Someone else in the room is typing', payload: TypingPayload },
-  { name: 'typing:stop', direction: 'server', summary: 'Someone else in the room stopped typing', payload: TypingPayload },
-  { name: 'message:read', direction: 'server', summary: 'A message was read by the other side', payload: z.object({ messageId: z.uuid(), conversationId: z.uuid() }) },
-  { name: 'conversation:joined', direction: 'server', summary: 'You joined the room', payload: ConversationRef },
-  { name: 'conversation:left', direction: 'server', summary: 'You left the room', payload: ConversationRef },
-  { name: 'message:error', direction: 'server', summary: 'An event of yours failed', payload: z.object({ error: z.string(), event: z.string(), code: z.string() }) },
+  {
+    name: 'conversation:join', direction: 'client', tag: 'Rooms',
+    summary: 'Join a conversation room',
+    description: 'Follow a conversation you can see: its messages, reads, typing and changes reach this socket until you leave or disconnect. The ack’s lastSeq tells whether to sync.',
+    payload: ConversationRef,
+    ack: ConversationRef.extend({ lastSeq: z.number().int().meta({ description: 'Seq of the newest message', examples: [42] }) }).describe('The room joined'),
+  },
+  {
+    name: 'conversation:leave', direction: 'client', tag: 'Rooms',
+    summary: 'Leave a conversation room',
+    description: 'Stop following a conversation. Its owner still hears about it through their own room.',
+    payload: ConversationRef,
+    ack: ConversationRef.describe('The room left'),
+  },
+  {
+    name: 'message:send', direction: 'client', tag: 'Messages',
+    summary: 'Send a message; retry with the same clientMessageId',
+    description: 'Store a message and tell everyone in the conversation (you included, as message:received). A retry with the same clientMessageId acks the stored message and tells no one again. The socket joins the room.',
+    payload: SendMessageInput,
+    ack: MessageSchema,
+  },
+  {
+    name: 'message:read', direction: 'client', tag: 'Messages',
+    summary: 'Mark a message of the other side read',
+    description: 'Mark a message written by the other side read; marking one of your own side changes nothing.',
+    payload: MarkReadInput,
+    ack: MarkReadInput.extend({ conversationId, isRead: z.boolean().meta({ description: 'Whether it is read now', examples: [true] }) }).describe('The message and its read state'),
+  },
+  {
+    name: 'typing:start', direction: 'client', tag: 'Typing',
+    summary: 'Tell the others you are typing',
+    description: 'The others in the room get typing:start. Rate limited per connection and per caller.',
+    payload: ConversationRef,
+    ack: TypingAck,
+  },
+  {
+    name: 'typing:stop', direction: 'client', tag: 'Typing',
+    summary: 'Tell the others you stopped typing',
+    description: 'The others in the room get typing:stop.',
+    payload: ConversationRef,
+    ack: TypingAck,
+  },
+  {
+    name: 'conversation:sync', direction: 'client', tag: 'Messages',
+    summary: 'Catch up: messages with seq > afterSeq',
+    description: 'After a reconnect: the messages after the last seq you have, oldest first, as REST history with after.',
+    payload: SyncMessagesInput,
+    ack: MessagesPageSchema,
+  },
+  {
+    name: 'connection:success', direction: 'server', tag: 'Connection',
+    summary: 'Who the connection is',
+    description: 'Sent once, as soon as the connection is authenticated.',
+    payload: IdentitySchema,
+  },
+  {
+    name: 'message:received', direction: 'server', tag: 'Messages',
+    summary: 'A new message in a conversation you follow (you included)',
+    description: 'To the conversation’s room, its owner’s sockets and the sender. An auth_code message shows its digits to the owner only.',
+    payload: MessageSchema,
+  },
+  {
+    name: 'conversation:new_message', direction: 'server', tag: 'Inbox',
+    summary: 'To admins: a new message anywhere',
+    description: 'To every admin’s socket, for the inbox, whether or not they joined the room.',
+    payload: ConversationRef.extend({ message: MessageSchema }),
+  },
+  {
+    name: 'conversation:updated', direction: 'server', tag: 'Inbox',
+    summary: 'Assignee, status or priority changed',
+    description: 'To the conversation’s room, its owner and every admin.',
+    payload: z.object({ conversation: ConversationSchema, change: z.enum(['assigned', 'unassigned', 'status', 'priority']).meta({ description: 'What changed', examples: ['status'] }) }),
+  },
+  {
+    name: 'note:changed', direction: 'server', tag: 'Inbox',
+    summary: 'To admins: a private note was created, edited or deleted',
+    description: 'To every admin’s socket only, never the conversation’s room: customers never hear of notes. Notes take no seq.',
+    payload: z.object({ note: NoteSchema, change: z.enum(['created', 'updated', 'deleted']).meta({ description: 'What happened to it', examples: ['created'] }) }),
+  },
+  {
+    name: 'typing:start', direction: 'server', tag: 'Typing',
+    summary: 'Someone else in the room is typing',
+    description: 'Not sent back to the socket that is typing.',
+    payload: TypingPayload,
+  },
+  {
+    name: 'typing:stop', direction: 'server', tag: 'Typing',
+    summary: 'Someone else in the room stopped typing',
+    description: 'Not sent back to the socket that stopped.',
+    payload: TypingPayload,
+  },
+  {
+    name: 'message:read', direction: 'server', tag: 'Messages',
+    summary: 'A message was read by the other side',
+    description: 'To the conversation’s room and its owner.',
+    payload: z.object({ messageId: z.uuid().meta({ description: 'The message read', examples: [exampleIds.message] }), conversationId }),
+  },
+  {
+    name: 'conversation:joined', direction: 'server', tag: 'Rooms',
+    summary: 'You joined the room',
+    description: 'Follows a successful conversation:join.',
+    payload: ConversationRef,
+  },
+  {
+    name: 'conversation:left', direction: 'server', tag: 'Rooms',
+    summary: 'You left the room',
+    description: 'Follows a successful conversation:leave.',
+    payload: ConversationRef,
+  },
+  {
+    name: 'message:error', direction: 'server', tag: 'Connection',
+    summary: 'An event of yours failed',
+    description: 'Sent with every failed acknowledgement (the socket stays connected), and before the server disconnects a socket whose token expired.',
+    payload: ErrorPayload,
+  },
 ];
 
 const key = (e: SocketEvent) => `${e.direction}_${e.name.replace(/[^A-Za-z0-9]/g, '_')}`;
+const ref = (messageKey: string) => ({ $ref: `#/channels/support/messages/${messageKey}` });
 
-/** AsyncAPI 3.0 description of namespace /support, beside the OpenAPI document. */
+/** AsyncAPI 3 description of namespace /support, beside the OpenAPI document. */
 export function asyncApiDocument() {
-  const messages = Object.fromEntries(
-    socketEvents.map((e) => [
-      key(e),
-      {
-        name: e.name,
-        summary: e.summary,
-        payload: jsonSchema(e.payload, e.direction === 'client' ? 'input' : 'output'),
-        ...(e.ack && {
-          description: 'Acknowledged with {"success": true, "data": <ack>} or {"success": false, "message", "errors"?}.',
-          'x-ack': jsonSchema(e.ack, 'output'),
-        }),
-      },
-    ]),
-  );
-  const operations = Object.fromEntries(
-    socketEvents.map((e) => [
-      key(e),
-      {
-        action: e.direction === 'client' ? 'receive' : 'send',
-        channel: { $ref: '#/channels/support' },
-        summary: e.summary,
-        messages: [{ $ref: `#/channels/support/messages/${key(e)}` }],
-      },
-    ]),
-  );
+  const schemas = schemaCollector();
+  const messages: Record<string, unknown> = {};
+  const operations: Record<string, unknown> = {};
+  for (const e of socketEvents) {
+    const payload = schemas.toJson(e.payload, e.direction === 'client' ? 'input' : 'output');
+    const example = exampleFor(e.payload, payload, schemas.components);
+    messages[key(e)] = { name: e.name, title: e.name, summary: e.summary, payload, ...(example !== undefined && { examples: [{ name: e.name, payload: example }] }) };
+    let reply;
+    if (e.ack) {
+      const success = successEnvelope(schemas.toJson(e.ack, 'output'));
+      messages[`${key(e)}_ack`] = {
+        name: `${e.name} ack`,
+        title: `${e.name} acknowledgement`,
+        summary: `The acknowledgement of ${e.name}: {"success": true, "data"} or the failure envelope`,
+        payload: { oneOf: [success, { $ref: '#/components/schemas/Failure' }] },
+        examples: [{ name: 'success', payload: exampleOf(success, schemas.components) }],
+      };
+      reply = { channel: { $ref: '#/channels/support' }, messages: [ref(`${key(e)}_ack`)] };
+    }
+    operations[key(e)] = {
+      action: e.direction === 'client' ? 'receive' : 'send',
+      channel: { $ref: '#/channels/support' },
+      summary: e.summary,
+      description: e.description,
+      tags: [{ name: e.tag }],
+      messages: [ref(key(e))],
+      ...(reply && { reply }),
+    };
+  }
   return {
-    asyncapi: '3.0.0',
-    info: { title: 'Support chat realtime API', version: '1.0.0', description: 'Socket.IO 4, namespace /support. Connect with auth {token} or {guestId}.' },
-    servers: { local: { host: 'localhost:3001', protocol: 'ws', pathname: '/socket.io' } },
-    channels: { support: { address: '/support', messages } },
+    asyncapi: '3.1.0',
+    info: {
+      title: 'Support chat realtime API',
+      ...apiInfo,
+      description: [
+        'Socket.IO 4, namespace `/support`. Connect with auth `{token}` (a JWT) or `{guestId}`; a refused connection gets `connect_error` with `data.code`.',
+        'Every client event takes an acknowledgement callback, answered with the REST envelope. REST is described at /api/support/openapi.json and shown at /api/support/docs.',
+      ].join('\n\n'),
+      tags: Object.entries(tags).map(([name, description]) => ({ name, description })),
+    },
+    servers: { local: { host: 'localhost:3001', protocol: 'ws', pathname: '/socket.io', description: 'A server run locally (npm run dev)' } },
+    channels: { support: { address: '/support', title: 'The /support namespace', description: 'Every event of the namespace', messages } },
     operations,
+    components: { schemas: { ...schemas.components, Failure: failureEnvelope } },
   };
 }

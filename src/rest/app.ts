@@ -11,10 +11,12 @@ import { ok, reportError } from '../router/errors.js';
 import { appRouter, createCaller } from '../router/index.js';
 import { clientAddressOf } from '../auth/client-address.js';
 import { credentialsFrom } from './credentials.js';
+import { createDocsRoutes } from './docs.js';
 import { createHealthRoutes } from './health.js';
 import { asyncApiDocument } from '../realtime/asyncapi.js';
 import { openApiDocument } from './openapi.js';
-import { createSupportRoutes, supportRoutes, type RestState } from './routes.js';
+import type { RestState } from './route.js';
+import { createSupportRoutes, supportRoutes } from './routes.js';
 import { createConsoleRoutes } from './console.js';
 import { createWidgetRoutes } from './widget.js';
 
@@ -157,11 +159,7 @@ export function createRestApp(services: Services, options: RestOptions): Koa<Res
   app.use(createConsoleRoutes({ production: options.production ?? false }).routes());
   const support = createSupportRoutes(supportRoutes);
   // Generated once: the documents only change with the code.
-  const documents = { openapi: openApiDocument(supportRoutes), asyncapi: asyncApiDocument() };
-  app.use(async (ctx, next) => {
-    if (ctx.method !== 'GET' || !['/api/support/openapi.json', '/api/support/asyncapi.json'].includes(ctx.path)) return next();
-    ctx.body = ctx.path.endsWith('openapi.json') ? documents.openapi : documents.asyncapi;
-  });
+  app.use(createDocsRoutes({ openapi: openApiDocument(supportRoutes), asyncapi: asyncApiDocument() }).routes());
   app.use(support.routes());
   app.use(support.allowedMethods());
   return app;

@@ -1,85 +1,91 @@
-import { z } from 'zod';
-import { jsonSchema } from './json-schema.js';
-import type { RestRoute } from './routes.js';
+import { failureKinds, type FailureKind } from '../router/errors.js';
+import { apiInfo, exampleFor, exampleOf, failureEnvelope, schemaCollector, successEnvelope, type JsonSchema } from './json-schema.js';
+import { takesBody, type Access, type RestRoute, type Tag } from './route.js';
 
-
-const errorEnvelope = {
-  type: 'object',
-  required: ['success', 'message'],
-  properties: {
-    success: { const: false },
-    message: { type: 'string' },
-    errors: {
-      type: 'array',
-      items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } },
-    },
-  },
+const tags: Record<Tag, string> = {
+  Conversations: 'A customer’s own conversations: start one (as a user or a guest) and read it',
+  Messages: 'Message history, paged by seq. Sending is realtime: see the `message:send` socket event',
+  Onboarding: 'Six-digit codes an agent sends to a customer, and their check',
+  Inbox: 'The agents’ side: list, count, assign, prioritise and close conversations',
+  Agents: 'The agents’ workspace: private notes, saved replies, presence and the customer panel',
 };
 
-const failures: Record<string, string> = {
-  '400': 'Invalid input; `errors` names each field by its path',
-  '401': 'No or bad credentials',
-  '403': 'A known caller without the right',
-  '404': 'Not found, or not yours',
-  '409': 'Conflicts with the conversation’s state',
-  '413': 'Body over 100 KB',
-  '429': 'Rate limited; see Retry-After',
-  '503': 'Database unreachable or the replica is draining; retry',
+const access: Record<Access, string> = {
+  anyone: 'Anyone may call it, with or without credentials.',
+  'signed-in': 'Any signed-in caller: a user or an admin (Bearer JWT) or a guest (X-Guest-Id).',
+  'owner or admin': 'The conversation’s owner or any admin; anyone else gets 404, as if it did not exist.',
+  admin: 'Admins (agents) only.',
 };
 
-const security: Record<RestRoute['access'], Record<string, string[]>[]> = {
+const security: Record<Access, Record<string, string[]>[]> = {
   anyone: [{}, { guestId: [] }, { bearer: [] }],
   'signed-in': [{ bearer: [] }, { guestId: [] }],
   'owner or admin': [{ bearer: [] }, { guestId: [] }],
   admin: [{ bearer: [] }],
 };
 
+const failureName = (kind: FailureKind) => kind.code.toLowerCase().replace(/(?:^|_)(\w)/g, (_, c: string) => c.toUpperCase());
+const restFailures = failureKinds.filter((kind) => kind.status !== undefined);
+
+/** The failures a route can answer: 403 needs a role to lack, 413 a body to be too large. */
+function failuresOf(route: RestRoute) {
+  return restFailures.filter((kind) => (kind.status !== 403 || route.access === 'admin') && (kind.status !== 413 || takesBody(route.method)));
+}
+
+function failureResponse(kind: FailureKind) {
+  const example = { success: false, message: kind.message, ...(kind.code === 'BAD_REQUEST' && { errors: [{ field: 'code', message: 'code must be six digits' }] }) };
+  return {
+    description: kind.description,
+    ...(kind.retryAfter && { headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } } } }),
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Failure' }, example } },
+  };
+}
+
 /** The OpenAPI 3.1 document of the REST layer, generated from the same zod schemas the procedures use. */
 export function openApiDocument(routes: RestRoute[], prefix = '/api/support') {
+  const schemas = schemaCollector();
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = prefix + route.path.replace(/:(\w+)/g, '{$1}');
-    const input = route.input ? jsonSchema(route.input, 'input') : { type: 'object', properties: {} };
+    const input: JsonSchema = route.input ? schemas.toJson(route.input, 'input') : { type: 'object', properties: {} };
     const fromPath = new Set(Object.values(route.params ?? {}));
     const properties = Object.fromEntries(Object.entries(input.properties ?? {}).filter(([name]) => !fromPath.has(name)));
     const required = (input.required ?? []).filter((name) => !fromPath.has(name));
-    const parameters: unknown[] = Object.keys(route.params ?? {}).map((name) => ({
-      name,
-      in: 'path',
-      required: true,
-      schema: { type: 'string', format: 'uuid' },
-    }));
+    const parameters: unknown[] = Object.entries(route.params ?? {}).map(([name, field]) => {
+      const schema = input.properties?.[field] ?? { type: 'string', format: 'uuid', description: 'The conversation' };
+      return { name, in: 'path', required: true, description: schema.description, schema };
+    });
     if (route.method === 'get') {
       for (const [name, schema] of Object.entries(properties)) {
-        parameters.push({ name, in: 'query', required: required.includes(name), schema });
+        parameters.push({ name, in: 'query', required: required.includes(name), description: schema.description, schema });
       }
     }
-    const success = {
-      type: 'object',
-      required: ['success', 'data'],
-      properties: { success: { const: true }, ...(route.message && { message: { const: route.message } }), data: jsonSchema(route.output, 'output') },
-    };
+    const data = schemas.toJson(route.output, 'output');
+    const success = successEnvelope(data, route.message);
+    const body = { type: 'object', properties, ...(required.length && { required }) };
+    const example = route.input && (exampleFor(route.input, body, schemas.components) as Record<string, unknown> | undefined);
+    const bodyExample = example && Object.fromEntries(Object.entries(example).filter(([name]) => !fromPath.has(name)));
     paths[path] ??= {};
     paths[path][route.method] = {
+      tags: [route.tag],
       summary: route.summary,
-      description: `Who may call: ${route.access}.`,
+      description: [route.description, access[route.access]].filter(Boolean).join('\n\n'),
       operationId: `${route.method}${route.path.replace(/[:/-](\w)/g, (_, c: string) => c.toUpperCase())}`,
       security: security[route.access],
       ...(parameters.length && { parameters }),
-      ...(route.method === 'post' && {
+      // A POST whose input all comes from the path (unassign) takes no body.
+      ...(takesBody(route.method) && Object.keys(properties).length > 0 && {
         requestBody: {
           required: required.length > 0,
-          content: { 'application/json': { schema: { type: 'object', properties, ...(required.length && { required }) } } },
+          content: { 'application/json': { schema: body, ...(bodyExample && { example: bodyExample }) } },
         },
       }),
       responses: {
-        [String(route.status ?? 200)]: { description: 'Success', content: { 'application/json': { schema: success } } },
-        ...Object.fromEntries(
-          Object.entries(failures).map(([status, description]) => [
-            status,
-            { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Failure' } } } },
-          ]),
-        ),
+        [String(route.status ?? 200)]: {
+          description: resolve(data, schemas.components).description ?? 'Success',
+          content: { 'application/json': { schema: success, example: exampleOf(success, schemas.components) } },
+        },
+        ...Object.fromEntries(failuresOf(route).map((kind) => [String(kind.status), { $ref: `#/components/responses/${failureName(kind)}` }])),
       },
     };
   }
@@ -87,17 +93,25 @@ export function openApiDocument(routes: RestRoute[], prefix = '/api/support') {
     openapi: '3.1.0',
     info: {
       title: 'Support chat API',
-      version: '1.0.0',
-      description: 'REST under /api/support. Realtime events are described by the AsyncAPI document at /api/support/asyncapi.json.',
+      ...apiInfo,
+      description: [
+        'REST under `/api/support`: every answer is an envelope, `{"success": true, "data": …}` or `{"success": false, "message": …}`.',
+        'Realtime (Socket.IO, namespace `/support`) is described by the AsyncAPI document at [/api/support/asyncapi.json](/api/support/asyncapi.json).',
+      ].join('\n\n'),
     },
-    servers: [{ url: '/' }],
+    servers: [{ url: '/', description: 'This server' }],
+    tags: Object.entries(tags).map(([name, description]) => ({ name, description })),
     paths,
     components: {
-      schemas: { Failure: errorEnvelope },
+      schemas: { ...schemas.components, Failure: failureEnvelope },
+      responses: Object.fromEntries(restFailures.map((kind) => [failureName(kind), failureResponse(kind)])),
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Users and admins' },
-        guestId: { type: 'apiKey', in: 'header', name: 'X-Guest-Id', description: 'A guest id this server issued' },
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Users and admins: a JWT with the role claim' },
+        guestId: { type: 'apiKey', in: 'header', name: 'X-Guest-Id', description: 'Guests: a guest id this server issued' },
       },
     },
   };
 }
+
+const resolve = (schema: JsonSchema, components: Record<string, JsonSchema>): JsonSchema =>
+  typeof schema.$ref === 'string' ? (components[schema.$ref.split('/').at(-1)!] ?? schema) : schema;

@@ -15,55 +15,26 @@ import {
   SetStatusInput,
   UnassignInput,
 } from '../router/inbox.schema.js';
-import type { createCaller } from '../router/index.js';
+import { exampleIds } from '../router/examples.js';
 import { ListMessagesInput, MessagesPageSchema } from '../router/messages.schema.js';
 import { GeneratedCodeSchema, GenerateCodeInput, VerifiedCodeSchema, VerifyCodeInput } from '../router/onboarding.schema.js';
-import { jsonSchema } from './json-schema.js';
-
-type Caller = ReturnType<typeof createCaller>;
-export interface RestState {
-  caller: Caller;
-  /** What the route answered; the envelope middleware wraps it as `{success: true, data}`. */
-  result?: unknown;
-  status?: number;
-  /** The envelope's optional `message`, where the spec shows one. */
-  message?: string;
-  /** A complete body that is not a success envelope (the spec's failed code check). */
-  body?: unknown;
-}
+import { agentRoutes } from './agent-routes.js';
+import { schemaCollector } from './json-schema.js';
+import type { RestRoute, RestState } from './route.js';
 
 /** The spec's answer to every failed code check, whatever the reason: one constant, byte for byte. */
 export const INVALID_CODE = { success: false, message: 'Invalid or expired code' } as const;
 
-export type Access = 'anyone' | 'signed-in' | 'owner or admin' | 'admin';
-
-/**
- * One REST path: which procedure it calls and how, and what the OpenAPI document says of it.
- * HTTP input is untyped (`as never` hands it over unchecked): the procedure's own schema is
- * what validates it, once for every transport.
- */
-export interface RestRoute {
-  method: 'get' | 'post';
-  path: string;
-  summary: string;
-  access: Access;
-  /** The procedure's input schema; path parameters fill the fields named in `params`. */
-  input?: z.ZodType;
-  params?: Record<string, string>;
-  /** The `data` of the success envelope. */
-  output: z.ZodType;
-  status?: number;
-  message?: string;
-  call(caller: Caller, input: never, state: RestState): Promise<unknown>;
-}
-
 const conversationId = { id: 'conversationId' };
+const announcesChange = 'A real change posts a system message in the conversation and sends the `conversation:updated` socket event.';
 
 export const supportRoutes: RestRoute[] = [
   {
     method: 'get',
     path: '/conversation',
+    tag: 'Conversations',
     summary: 'Get or create the caller’s open conversation of a type',
+    description: 'Answers the open (or pending) conversation of that type, starting one when there is none.',
     access: 'signed-in',
     input: GetOrCreateInput,
     output: ConversationSchema,
@@ -72,16 +43,26 @@ export const supportRoutes: RestRoute[] = [
   {
     method: 'post',
     path: '/conversation/guest',
+    tag: 'Conversations',
     summary: 'Get or create a guest’s open conversation, issuing a guest id when needed',
+    description:
+      'Without X-Guest-Id (or `guestId` in the body) a new guest id is issued. Keep it: it is the guest’s only credential, for REST (X-Guest-Id) and sockets (auth `{guestId}`).',
     access: 'anyone',
     input: StartAsGuestInput,
-    output: z.object({ conversation: ConversationSchema, guestId: z.string() }),
+    output: z
+      .object({
+        conversation: ConversationSchema,
+        guestId: z.string().meta({ description: 'The guest id: send it as X-Guest-Id (REST) or auth {guestId} (sockets) from now on', examples: [exampleIds.guest] }),
+      })
+      .describe('The guest’s conversation and guest id'),
     call: (caller, input) => caller.conversations.startAsGuest(input),
   },
   {
     method: 'get',
     path: '/conversation/:id/messages',
+    tag: 'Messages',
     summary: 'Message history: newest page first, or by seq cursor (before / after)',
+    description: 'Give at most one of `page`, `before` and `after`. Seqs have no gaps, so a client that saw seq n catches up with `after=n`.',
     access: 'owner or admin',
     input: ListMessagesInput,
     params: conversationId,
@@ -91,6 +72,7 @@ export const supportRoutes: RestRoute[] = [
   {
     method: 'get',
     path: '/conversation/:id',
+    tag: 'Conversations',
     summary: 'Conversation details with its people and recent messages',
     access: 'owner or admin',
     params: conversationId,
@@ -100,7 +82,9 @@ export const supportRoutes: RestRoute[] = [
   {
     method: 'post',
     path: '/onboarding/generate-code',
+    tag: 'Onboarding',
     summary: 'Generate a six-digit onboarding code and send it to its owner live',
+    description: 'The code is posted in the conversation as an `auth_code` message: its owner sees the digits live, everyone else a notice without them.',
     access: 'admin',
     input: GenerateCodeInput,
     output: GeneratedCodeSchema,
@@ -111,7 +95,10 @@ export const supportRoutes: RestRoute[] = [
   {
     method: 'post',
     path: '/onboarding/verify-code',
-    summary: 'Spend an onboarding code; every failure answers {"success": false, "message": "Invalid or expired code"}',
+    tag: 'Onboarding',
+    summary: 'Spend an onboarding code',
+    description:
+      'Every failed check answers 200 with `{"success": false, "message": "Invalid or expired code"}`, whatever the reason. Failures are counted per address, per owner and in all; five naming one owner void that owner’s live codes.',
     access: 'anyone',
     input: VerifyCodeInput,
     output: VerifiedCodeSchema,
@@ -125,6 +112,7 @@ export const supportRoutes: RestRoute[] = [
   {
     method: 'get',
     path: '/admin/conversations',
+    tag: 'Inbox',
     summary: 'The agents’ inbox: filter, search, and page by cursor (newest activity first)',
     access: 'admin',
     input: InboxListInput,
@@ -134,6 +122,7 @@ export const supportRoutes: RestRoute[] = [
   {
     method: 'get',
     path: '/admin/conversations/counts',
+    tag: 'Inbox',
     summary: 'Counts per status and per assignee bucket, for the inbox sidebar',
     access: 'admin',
     output: InboxCountsSchema,
@@ -142,7 +131,9 @@ export const supportRoutes: RestRoute[] = [
   {
     method: 'post',
     path: '/admin/conversations/:id/assign',
+    tag: 'Inbox',
     summary: 'Assign to an admin (default: the caller)',
+    description: announcesChange,
     access: 'admin',
     input: AssignInput,
     params: conversationId,
@@ -152,7 +143,9 @@ export const supportRoutes: RestRoute[] = [
   {
     method: 'post',
     path: '/admin/conversations/:id/unassign',
+    tag: 'Inbox',
     summary: 'Remove the assignee',
+    description: announcesChange,
     access: 'admin',
     input: UnassignInput,
     params: conversationId,
@@ -162,7 +155,9 @@ export const supportRoutes: RestRoute[] = [
   {
     method: 'post',
     path: '/admin/conversations/:id/status',
+    tag: 'Inbox',
     summary: 'Change the status (open, pending, closed)',
+    description: announcesChange,
     access: 'admin',
     input: SetStatusInput,
     params: conversationId,
@@ -172,13 +167,16 @@ export const supportRoutes: RestRoute[] = [
   {
     method: 'post',
     path: '/admin/conversations/:id/priority',
+    tag: 'Inbox',
     summary: 'Change the priority (low, normal, high, urgent)',
+    description: announcesChange,
     access: 'admin',
     input: SetPriorityInput,
     params: conversationId,
     output: ConversationSchema,
     call: (caller, input) => caller.inbox.setPriority(input),
   },
+  ...agentRoutes,
 ];
 
 /**
@@ -187,7 +185,7 @@ export const supportRoutes: RestRoute[] = [
  * for the schema to refuse). Bodies are JSON and pass untouched.
  */
 function queryReader(route: RestRoute): (query: Record<string, unknown>) => Record<string, unknown> {
-  const properties = route.input ? (jsonSchema(route.input, 'input').properties ?? {}) : {};
+  const properties = route.input ? (schemaCollector().toJson(route.input, 'input').properties ?? {}) : {};
   const integers = new Set(Object.entries(properties).filter(([, schema]) => (schema as { type?: unknown }).type === 'integer').map(([name]) => name));
   if (integers.size === 0) return (query) => query;
   return (query) =>

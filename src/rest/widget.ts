@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
-import { builtFile, notBuilt, pagePolicy } from './static-file.js';
+import { fileAsset, sendAsset, setPagePolicy } from './static-file.js';
 
 /**
  * The built widget: `npm run build:widget` writes it. Both src/rest (tsx, tests) and
@@ -11,37 +11,29 @@ export const WIDGET_FILE = fileURLToPath(new URL('../../dist/widget/widget.js', 
 
 /**
  * GET /widget.js (the embeddable script) and GET / (a demo page with the widget on it).
+ * The script is re-read only when the file changes, and revalidates by ETag.
  */
 export function createWidgetRoutes(file = WIDGET_FILE): Router {
   const router = new Router();
-  const load = builtFile(file);
+  const load = fileAsset(file);
 
   router.get('/widget.js', async (ctx) => {
     const widget = await load();
-    ctx.set('X-Content-Type-Options', 'nosniff');
     if (!widget) {
-      notBuilt(ctx, 'The widget', 'npm run build:widget');
+      ctx.set('X-Content-Type-Options', 'nosniff');
+      ctx.status = 503;
+      ctx.type = 'text/plain';
+      ctx.body = 'The widget is not built: run `npm run build:widget`.\n';
       return;
     }
-    ctx.status = 200;
-    ctx.type = 'application/javascript; charset=utf-8';
-    ctx.set('Cache-Control', 'public, max-age=300, stale-while-revalidate=86400');
     // Customer sites load it cross-origin, including ones that isolate themselves (COEP).
     ctx.set('Cross-Origin-Resource-Policy', 'cross-origin');
-    ctx.set('ETag', widget.etag);
-    if (ctx.fresh) {
-      ctx.status = 304;
-      return;
-    }
-    ctx.body = widget.body;
+    sendAsset(ctx, widget, 'application/javascript; charset=utf-8');
   });
 
   router.get('/', (ctx) => {
     const nonce = randomBytes(16).toString('base64');
-    ctx.set('Content-Security-Policy', pagePolicy(`'nonce-${nonce}'`));
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('Referrer-Policy', 'no-referrer');
-    ctx.type = 'text/html; charset=utf-8';
+    setPagePolicy(ctx, `'nonce-${nonce}'`);
     ctx.body = demoPage(`${ctx.protocol}://${ctx.host}`, nonce);
   });
 
@@ -85,6 +77,11 @@ function demoPage(origin: string, nonce: string): string {
   <h2>Signed-in users</h2>
   <p>Boot it with the user's token instead (add <code>data-auto-boot="false"</code> to the tag):</p>
   <pre><code>SupportWidget.boot({ token: userJwt, apiUrl: "${o}" });</code></pre>
+
+  <h2>The API</h2>
+  <p>Everything the widget does, an app can do too: read the <a href="/api/support/docs">API documentation</a>
+  (REST, from <a href="/api/support/openapi.json">the OpenAPI document</a>) and the socket events in
+  <a href="/api/support/asyncapi.json">the AsyncAPI document</a>.</p>
 </main>
 <script src="/widget.js" async></script>
 </body>

@@ -71,6 +71,35 @@ export function reportError(error: unknown): ErrorReport {
   return { status: 500, code: 'INTERNAL_SERVER_ERROR', unexpected: true, body: { success: false, message: 'Internal server error' } };
 }
 
+export interface FailureKind {
+  code: string;
+  /** Absent for a failure only sockets see. */
+  status?: number;
+  description: string;
+  message: string;
+  /** Only REST sees it (Koa answers it before any procedure runs). */
+  restOnly?: boolean;
+  /** REST sends Retry-After with it. */
+  retryAfter?: boolean;
+}
+
+/**
+ * What the API documents say of each failure: the `code` of a socket's `message:error`, the
+ * REST status, and one real `message`. Kept beside `reportError`, which produces them.
+ */
+export const failureKinds: FailureKind[] = [
+  { code: 'BAD_REQUEST', status: 400, description: 'Invalid input; the envelope’s `errors` names each field by its path', message: 'Validation failed' },
+  { code: 'UNAUTHORIZED', status: 401, description: 'Credentials missing where needed, or bad (a malformed, expired or wrongly signed token, an unknown guest id)', message: 'Authentication required' },
+  { code: 'FORBIDDEN', status: 403, description: 'Signed in, but this needs an admin', message: 'Admin access required' },
+  { code: 'NOT_FOUND', status: 404, description: 'No such conversation or message, or not one you can see', message: 'Conversation not found' },
+  { code: 'CONFLICT', status: 409, description: 'The conversation is closed, or the change would give its customer two open conversations of one type', message: 'Conversation is closed' },
+  { code: 'PAYLOAD_TOO_LARGE', status: 413, description: 'Body over 100 KB', message: 'Request body is too large', restOnly: true },
+  { code: 'RATE_LIMITED', status: 429, description: 'Over a rate limit; retry later (REST says when in Retry-After)', message: 'Too many requests, try again later', retryAfter: true },
+  { code: 'INTERNAL_SERVER_ERROR', status: 500, description: 'A bug on our side, logged with its stack; the message says no more', message: 'Internal server error' },
+  { code: 'SERVICE_UNAVAILABLE', status: 503, description: 'The database is unreachable or this replica is restarting; retry (a send with the same clientMessageId is stored once)', message: 'Service temporarily unavailable, retry shortly', retryAfter: true },
+  { code: 'TOKEN_EXPIRED', description: 'The connection’s token expired; the server disconnects it: reconnect with a fresh token', message: 'Token expired' },
+];
+
 /** SQLSTATE classes and codes of a connection that is gone or refused (not of a refused statement). */
 const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[123]|53300)$/;
 /** Socket errors of a database (or Redis) connection that could not be made or was cut. */

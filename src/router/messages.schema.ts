@@ -1,22 +1,27 @@
 import { z } from 'zod';
 import { messageTypes, senderTypes, type MessageRow } from '../db/schema.js';
+import { exampleIds, exampleMessage } from './examples.js';
 
 export const MAX_MESSAGE_LENGTH = 5_000;
 export const MAX_PAGE_SIZE = 100;
 
 /** A message as every transport shows it: the spec's fields plus `seq` and `clientMessageId`. */
 export const MessageSchema = z.object({
-  id: z.uuid(),
-  conversationId: z.uuid(),
-  seq: z.number().int(),
-  senderId: z.uuid().nullable(),
-  senderType: z.enum(senderTypes),
-  guestId: z.string().nullable(),
-  message: z.string(),
-  messageType: z.enum(messageTypes),
-  isRead: z.boolean(),
-  clientMessageId: z.uuid().nullable(),
-  createdAt: z.iso.datetime(),
+  id: z.uuid().describe('Message id'),
+  conversationId: z.uuid().describe('The conversation it belongs to'),
+  seq: z.number().int().describe('Its place in the conversation: 1, 2, 3… with no gaps, the order to show and the cursor to page by'),
+  senderId: z.uuid().nullable().describe('The user or admin who wrote it; null for a guest or the system'),
+  senderType: z.enum(senderTypes).describe('Who wrote it: the customer (user or guest), an agent (admin) or the server (system)'),
+  guestId: z.string().nullable().describe('The guest who wrote it; null otherwise'),
+  message: z.string().describe('The text, shown as plain text (never as markup)'),
+  messageType: z.enum(messageTypes).describe('text from people; system and auth_code from the server; file is reserved'),
+  isRead: z.boolean().describe('Whether the other side has read it'),
+  clientMessageId: z.uuid().nullable().describe('The sender’s idempotency key, when one was given'),
+  createdAt: z.iso.datetime().describe('When the server stored it'),
+}).meta({
+  id: 'Message',
+  description: 'A message as every transport shows it',
+  examples: [exampleMessage],
 });
 export type Message = z.infer<typeof MessageSchema>;
 
@@ -46,10 +51,13 @@ const ClientMessageType = z
   });
 
 export const SendMessageInput = z.object({
-  conversationId: z.uuid(),
-  message: z.string().trim().min(1, 'Message cannot be empty').max(MAX_MESSAGE_LENGTH, `Message is longer than ${MAX_MESSAGE_LENGTH} characters`),
-  messageType: ClientMessageType,
-  clientMessageId: z.uuid().optional(),
+  conversationId: z.uuid().describe('An open or pending conversation you can see'),
+  message: z.string().trim().min(1, 'Message cannot be empty').max(MAX_MESSAGE_LENGTH, `Message is longer than ${MAX_MESSAGE_LENGTH} characters`).describe('The text; surrounding whitespace is trimmed'),
+  messageType: ClientMessageType.describe('Only text: file is not supported yet, system and auth_code are the server’s'),
+  clientMessageId: z.uuid().optional().describe('Idempotency key: a retry with the same key returns the stored message instead of a copy'),
+}).meta({
+  description: 'A message to send',
+  examples: [{ conversationId: exampleIds.conversation, message: 'Hello, where is my order?', clientMessageId: exampleIds.clientMessage }],
 });
 
 /**
@@ -72,11 +80,11 @@ const PageSize = (fallback: number) =>
  */
 export const ListMessagesInput = z
   .object({
-    conversationId: z.uuid(),
-    page: z.number().int().min(1).max(1_000_000).optional(),
-    limit: PageSize(50),
-    before: SeqCursor.optional(),
-    after: SeqCursor.optional(),
+    conversationId: z.uuid().describe('The conversation'),
+    page: z.number().int().min(1).max(1_000_000).optional().describe('Page counted back from the newest messages (1 = newest)'),
+    limit: PageSize(50).describe(`Messages per page; more than ${MAX_PAGE_SIZE} is served as ${MAX_PAGE_SIZE}`),
+    before: SeqCursor.optional().describe('Scroll back: the messages just before this seq'),
+    after: SeqCursor.optional().describe('Catch up: the messages just after this seq'),
   })
   .refine((i) => [i.page, i.before, i.after].filter((v) => v !== undefined).length <= 1, {
     message: 'Use only one of page, before and after',
@@ -85,20 +93,20 @@ export const ListMessagesInput = z
 
 /** `conversation:sync`: every message after the seq the client holds, a page at a time. */
 export const SyncMessagesInput = z.object({
-  conversationId: z.uuid(),
-  afterSeq: SeqCursor.default(0),
-  limit: PageSize(MAX_PAGE_SIZE),
-});
+  conversationId: z.uuid().describe('The conversation'),
+  afterSeq: SeqCursor.default(0).meta({ description: 'The last seq you have (0: from the start)', examples: [41] }),
+  limit: PageSize(MAX_PAGE_SIZE).describe(`Messages per page, at most ${MAX_PAGE_SIZE}: sync again while hasMore`),
+}).meta({ description: 'Catch up from the last seq you have', examples: [{ conversationId: exampleIds.conversation, afterSeq: 41, limit: 100 }] });
 
 export const MessagesPageSchema = z.object({
-  messages: z.array(MessageSchema),
+  messages: z.array(MessageSchema).describe('Oldest first'),
   pagination: z.object({
-    total: z.number().int(),
-    page: z.number().int(),
-    limit: z.number().int(),
-    totalPages: z.number().int(),
-    hasMore: z.boolean(),
-  }),
-});
+    total: z.number().int().describe('Messages in the conversation'),
+    page: z.number().int().describe('The page asked for (1 when paging by cursor)'),
+    limit: z.number().int().describe('Messages per page'),
+    totalPages: z.number().int().describe('Pages of this size'),
+    hasMore: z.boolean().describe('Whether there is more in the direction paged: older messages, or newer ones with after'),
+  }).meta({ description: 'Where this page is', examples: [{ total: 2, page: 1, limit: 50, totalPages: 1, hasMore: false }] }),
+}).meta({ id: 'MessagesPage', description: 'One page of a conversation’s messages, as a seq range' });
 
-export const MarkReadInput = z.object({ messageId: z.uuid() });
+export const MarkReadInput = z.object({ messageId: z.uuid().meta({ description: 'A message of the other side', examples: [exampleIds.message] }) });

@@ -3,6 +3,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSupportRoutes, supportRoutes } from '../../src/rest/routes.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
+/** Paths of schema properties that say nothing: no description of their own or of the schema they reference. */
+function undescribed(document: any): string[] {
+  const components = { ...document.components?.schemas };
+  const described = (schema: any): boolean =>
+    Boolean(schema?.description) ||
+    (typeof schema?.$ref === 'string' && described(components[schema.$ref.split('/').at(-1)])) ||
+    (Array.isArray(schema?.anyOf) && schema.anyOf.some((s: any) => s.type !== 'null' && described(s)));
+  const found: string[] = [];
+  const walk = (node: unknown, path: string) => {
+    if (node === null || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'properties' && value && typeof value === 'object' && !Array.isArray(value)) {
+        for (const [name, schema] of Object.entries(value)) if (!described(schema)) found.push(`${path}.${name}`);
+      }
+      walk(value, `${path}.${key}`);
+    }
+  };
+  walk(document, '$');
+  return found;
+}
+
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
@@ -54,7 +75,7 @@ describe('API documents', () => {
 
   it('serves an AsyncAPI 3 document naming every socket event the server handles', async () => {
     const document = (await (await fetch(`${server.url}/api/support/asyncapi.json`)).json()) as any;
-    expect(document.asyncapi).toBe('3.0.0');
+    expect(document.asyncapi).toBe('3.1.0');
     const names = Object.values(document.channels.support.messages).map((m: any) => m.name as string);
     // Every event a live server-side socket listens to is documented...
     const { socket } = await server.connect();
@@ -71,5 +92,41 @@ describe('API documents', () => {
       expect(document.channels.support.messages[operation.messages[0].$ref.split('/').at(-1)]).toBeDefined();
     }
     socket.disconnect();
+  });
+
+  it('describes every field, operation and event, and gives examples of the payloads', async () => {
+    const openapi = (await (await fetch(`${server.url}/api/support/openapi.json`)).json()) as any;
+    const asyncapi = (await (await fetch(`${server.url}/api/support/asyncapi.json`)).json()) as any;
+    expect(undescribed(openapi)).toEqual([]);
+    expect(undescribed(asyncapi)).toEqual([]);
+    for (const [path, operations] of Object.entries<any>(openapi.paths)) {
+      for (const [method, operation] of Object.entries<any>(operations)) {
+        const where = `${method} ${path}`;
+        expect(operation.tags, where).toHaveLength(1);
+        expect(operation.description, where).toBeTruthy();
+        const success = Object.entries<any>(operation.responses).find(([status]) => status.startsWith('2'))![1];
+        expect(success.content['application/json'].example, where).toMatchObject({ success: true });
+        if (operation.requestBody) expect(operation.requestBody.content['application/json'].example, where).toBeDefined();
+        for (const parameter of operation.parameters ?? []) expect(parameter.description, `${where} ${parameter.name}`).toBeTruthy();
+      }
+    }
+    for (const operation of Object.values<any>(asyncapi.operations)) expect(operation.description).toBeTruthy();
+    for (const [key, message] of Object.entries<any>(asyncapi.channels.support.messages)) expect(message.examples?.[0]?.payload, key).toBeDefined();
+  });
+
+  it('documents each failure: the envelope, every REST status, every socket error code', async () => {
+    const openapi = (await (await fetch(`${server.url}/api/support/openapi.json`)).json()) as any;
+    const asyncapi = (await (await fetch(`${server.url}/api/support/asyncapi.json`)).json()) as any;
+    expect(Object.keys(openapi.components.schemas.Failure.properties)).toEqual(['success', 'message', 'errors']);
+    const statuses = Object.values<any>(openapi.components.responses).map((r) => r.content['application/json'].example);
+    expect(statuses.every((example) => example.success === false && example.message)).toBe(true);
+    const generate = openapi.paths['/api/support/onboarding/generate-code'].post.responses;
+    expect(Object.keys(generate)).toEqual(['201', '400', '401', '403', '404', '409', '413', '429', '500', '503']);
+    // A route any caller may use cannot answer 403, and a GET carries no body to be too large.
+    expect(Object.keys(openapi.paths['/api/support/conversation'].get.responses)).not.toContain('403');
+    expect(Object.keys(openapi.paths['/api/support/conversation'].get.responses)).not.toContain('413');
+    const codes = asyncapi.channels.support.messages.server_message_error.payload.properties.code;
+    expect(codes.enum).toEqual(expect.arrayContaining(['BAD_REQUEST', 'NOT_FOUND', 'CONFLICT', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE', 'TOKEN_EXPIRED']));
+    for (const code of codes.enum) expect(codes.description).toContain(`${code}: `);
   });
 });

@@ -43,6 +43,11 @@ export const FIELD_NAMES = [
   'deviceInfo',
   'isTyping',
   'token',
+  'text',
+  'noteId',
+  'title',
+  'id',
+  'state',
 ];
 
 /** Ids, tokens and words the server knows, handed in by the test after it made them. */

@@ -169,3 +169,14 @@ export async function advanceReadPosition(db: Kysely<Database>, id: string, side
     .where('id', '=', id)
     .execute();
 }
+
+/** Moves a side's position onto `seq` only when it stood just before it: earlier unread stays unread. */
+export async function stepReadPosition(db: Kysely<Database>, id: string, side: 'customer' | 'agent', seq: number) {
+  const column = side === 'customer' ? 'customer_read_seq' : 'agent_read_seq';
+  await db
+    .updateTable('conversations')
+    .set({ [column]: seq })
+    .where('id', '=', id)
+    .where(column, '=', seq - 1)
+    .execute();
+}

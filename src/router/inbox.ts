@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { findConversation } from '../db/conversations.js';
-import { changeConversation, databaseNow, inboxCounts, listInbox, type ConversationChange, type InboxCursor, type InboxRow } from '../db/inbox.js';
+import { changeConversation, databaseNow, stepReadPosition, inboxCounts, listInbox, type ConversationChange, type InboxCursor, type InboxRow } from '../db/inbox.js';
 import type { ConversationRow } from '../db/schema.js';
 import { findProfiles } from '../db/users.js';
 import type { Context } from './context.js';
@@ -70,7 +70,12 @@ async function applyChange(ctx: Context, conversation: ConversationRow, change: 
     (change.adminId !== undefined && change.adminId !== before.admin_id) ||
     (change.status !== undefined && change.status !== before.status) ||
     (change.priority !== undefined && change.priority !== before.priority);
-  if (changed) await postServerMessage(ctx, { ...conversation, status: change.status ?? before.status }, 'system', note);
+  if (changed) {
+    const posted = await postServerMessage(ctx, { ...conversation, status: change.status ?? before.status }, 'system', note);
+    // The agents made this change: it is nothing they have left to read (what came before it
+    // and is still unread stays so).
+    await stepReadPosition(ctx.db, conversation.id, 'agent', posted.seq);
+  }
   const now = (await findConversation(ctx.db, conversation.id))!;
   if (changed) {
     ctx.events.emit('conversation.updated', {

@@ -162,6 +162,12 @@ export const messagesRouter = router({
       throw new TRPCError({ code: 'NOT_FOUND', message: 'Message not found' });
     }
     const readerIsOwner = isConversationOwner(ctx.principal, conversation);
+    if (message.sender_type === 'system') {
+      // The server's own notes belong to neither side: reading one moves the reader's position
+      // (an agent's unread count must be able to reach 0) and flags nothing.
+      await advanceReadPosition(ctx.db, conversation.id, readerIsOwner ? 'customer' : 'agent', message.seq);
+      return { messageId: message.id, conversationId: conversation.id, isRead: message.is_read };
+    }
     let isRead = message.is_read;
     // Reading the other side's message moves the reader's side position: unread counts come from it.
     if (readerIsOwner !== sentByOwner(message, conversation)) {

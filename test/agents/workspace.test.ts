@@ -169,3 +169,28 @@ describe("the customer panel's conversations", () => {
     expect(await codeOf(agent.conversations.ofCustomer({ conversationId: randomUUID() }))).toBe('NOT_FOUND');
   });
 });
+
+describe("agents' unread counts and the server's own messages", () => {
+  const unreadOf = async (agent: Awaited<ReturnType<typeof t.callerFor>>, conversationId: string) =>
+    (await agent.inbox.list({})).conversations.find((c) => c.id === conversationId)?.unreadCount;
+
+  it('a change an agent makes is not unread for the agents; a system message can be read', async () => {
+    const agent = await t.callerFor(admin());
+    const { caller: owner, conversationId } = await customerWithConversation();
+    const first = await owner.messages.send({ conversationId, message: 'help' });
+    await agent.messages.markRead({ messageId: first.id });
+    await agent.inbox.setPriority({ conversationId, priority: 'high' });
+    expect(await unreadOf(agent, conversationId)).toBe(0);
+
+    // With the customer's message still unread, the change stays behind it until both are read.
+    const second = await owner.messages.send({ conversationId, message: 'hello?' });
+    await agent.inbox.setStatus({ conversationId, status: 'pending' });
+    expect(await unreadOf(agent, conversationId)).toBe(2);
+    await agent.messages.markRead({ messageId: second.id });
+    expect(await unreadOf(agent, conversationId)).toBe(1);
+    const system = (await agent.messages.list({ conversationId })).messages.at(-1)!;
+    expect(system).toMatchObject({ senderType: 'system', message: 'Status changed to pending' });
+    expect(await agent.messages.markRead({ messageId: system.id })).toMatchObject({ isRead: false });
+    expect(await unreadOf(agent, conversationId)).toBe(0);
+  });
+});

@@ -16,7 +16,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** The groups of tests that skip when a service they need is missing. */
 export const GROUPS = {
-  browser: { label: 'browser tests', where: 'test/widget', needs: ['chromium'] },
+  browser: { label: 'browser tests', where: 'test/widget, test/console, test/docs/docs-page.test.ts', needs: ['chromium'] },
   replicas: { label: 'replica tests', where: 'test/replicas', needs: ['postgres', 'redis'] },
   metrics: { label: 'metrics tests', where: 'test/ops/probes.test.ts', needs: ['postgres'] },
 } satisfies Record<string, { label: string; where: string; needs: Service[] }>;

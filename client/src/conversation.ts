@@ -128,7 +128,7 @@ export class ConversationSession {
     const change = store?.add(message) ?? 'none';
     if (change === 'none') return;
     if (change === 'added') {
-      this.took([message]);
+      this.confirmSent([message]);
       if (!this.ours(message)) this.their.set(null);
       if (store!.hasGap && this.ready) void this.sync().catch(ignore);
     }
@@ -187,7 +187,7 @@ export class ConversationSession {
     this.changed();
     try {
       const page = await this.transport.history(store.conversationId, { limit: this.options.pageSize, before: store.oldestSeq });
-      if (store === this.store) this.took(store.addOlder(page));
+      if (store === this.store) this.confirmSent(store.addOlder(page));
     } catch (error) {
       if (store === this.store) this.error = errorMessage(error);
     }
@@ -198,8 +198,9 @@ export class ConversationSession {
   }
 
   /**
-   * Moves to another conversation (the old one ended; an agent opens the next), or tries the
-   * same one again. The outbox carries over; the messages start afresh.
+   * Goes on in the conversation that follows one that ended (the outbox carries over, the
+   * messages start afresh), or tries the same one again. Another conversation on screen wants
+   * its own session instead: an outbox belongs with the conversation it was written for.
    */
   setConversation(conversationId: string): void {
     const generation = this.restart();
@@ -218,12 +219,12 @@ export class ConversationSession {
   }
 
   dispose(): void {
+    this.listeners.clear();
     this.restart();
     this.ready = false;
     this.typing.stop();
     this.retryJoin.stop();
     this.their.set(null);
-    this.listeners.clear();
   }
 
   // ---- inside ----
@@ -238,7 +239,7 @@ export class ConversationSession {
       if (!store.historyLoaded) {
         const page = await this.transport.history(store.conversationId, { limit: this.options.pageSize });
         if (generation !== this.generation) return;
-        this.took(store.addNewest(page));
+        this.confirmSent(store.addNewest(page));
       }
       if (lastSeq > store.syncedSeq || store.hasGap) await this.sync();
     } catch (error) {
@@ -282,7 +283,7 @@ export class ConversationSession {
           const from = store.syncedSeq;
           const page = await this.transport.sync(store.conversationId, from, SYNC_PAGE);
           if (!going()) return;
-          this.took(store.addSynced(page));
+          this.confirmSent(store.addSynced(page));
           this.changed();
           more = page.pagination.hasMore && store.syncedSeq > from;
         }
@@ -295,7 +296,7 @@ export class ConversationSession {
   }
 
   /** Stored messages that were ours in the outbox leave it (their answer may never come). */
-  private took(added: readonly Message[]): void {
+  private confirmSent(added: readonly Message[]): void {
     let confirmed = false;
     for (const m of added) if (m.clientMessageId && this.outbox.remove(m.clientMessageId)) confirmed = true;
     if (confirmed) this.pump();

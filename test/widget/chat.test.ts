@@ -260,6 +260,21 @@ describe.runIf(canRun('browser'))('the widget in Chromium', { timeout: 60_000 },
     expect(history.body.data.messages.map((m: { message: string }) => m.message)).toEqual(['A new question']);
   });
 
+  it("tells the visitor in its header whether an agent is online, and nothing more", async () => {
+    await server.db.deleteFrom('agent_presence').execute();
+    const { page } = await visitor();
+    const header = () =>
+      page.evaluate(() => (globalThis as any).document.querySelector('support-chat-widget').shadowRoot.querySelector('.head').textContent as string);
+    await page.getByRole('button', { name: 'Open support chat' }).click();
+    await expect.poll(header, poll).toContain('We’ll reply as soon as we can.');
+
+    expect((await request(server, '/api/support/admin/presence', { token: admin.token, body: { state: 'online' } })).status).toBe(200);
+    await page.getByRole('button', { name: 'Close support chat' }).first().click();
+    await page.getByRole('button', { name: /Open support chat/ }).click();
+    await expect.poll(header, poll).toContain('We’re online now.');
+    expect(await header()).not.toContain('Ada'); // no agent names or counts
+  });
+
   it('shows an auth code as a code with a copy button', async () => {
     const { page } = await visitor();
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });

@@ -53,4 +53,9 @@ export class Api {
     const query = `limit=${limit}${before === undefined ? '' : `&before=${before}`}`;
     return this.call(me, `/conversation/${encodeURIComponent(conversationId)}/messages?${query}`);
   }
+
+  /** Whether an agent is online now: the one bit of presence customers are told. */
+  presence(): Promise<{ agentsOnline: boolean }> {
+    return this.call(null, '/presence');
+  }
 }

@@ -96,6 +96,17 @@ export class Chat {
     this.view.open();
     void this.start();
     this.onVisibility();
+    void this.showAvailability();
+  }
+
+  /** Presence for the header, asked each time the panel opens (a failure keeps the default line). */
+  private async showAvailability(): Promise<void> {
+    try {
+      const { agentsOnline } = await this.api.presence();
+      if (!this.destroyed) this.view.setAvailability(agentsOnline);
+    } catch {
+      // Presence is a courtesy: the chat works without it.
+    }
   }
 
   close(): void {

@@ -45,6 +45,7 @@ export class View {
   private readonly typingLine: HTMLParagraphElement;
   private readonly input: HTMLTextAreaElement;
   private readonly connection: HTMLParagraphElement;
+  private readonly availability: HTMLParagraphElement;
   private readonly alert: HTMLDivElement;
   private readonly alertText: HTMLSpanElement;
   private readonly rows = new Map<string, HTMLElement>();
@@ -88,6 +89,7 @@ export class View {
     close.addEventListener('click', () => events.close());
 
     this.connection = h('p', { class: 'bar conn', role: 'status', hidden: true });
+    this.availability = h('p', { class: 'availability' }, 'We usually reply within a few minutes.');
     this.alertText = h('span');
     const dismiss = h('button', { type: 'button', 'aria-label': 'Dismiss message' }, 'Dismiss');
     dismiss.addEventListener('click', () => this.hideError());
@@ -142,7 +144,7 @@ export class View {
     this.panel = h(
       'section',
       { id: `${id}-panel`, class: 'panel', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': `${id}-title`, hidden: true },
-      h('div', { class: 'head' }, h('div', { class: 'grow' }, h('h2', { id: `${id}-title` }, title), h('p', {}, 'We usually reply within a few minutes.')), close),
+      h('div', { class: 'head' }, h('div', { class: 'grow' }, h('h2', { id: `${id}-title` }, title), this.availability), close),
       this.connection,
       this.alert,
       this.log,
@@ -212,6 +214,12 @@ export class View {
     this.closeIcon.style.display = this.opened ? '' : 'none';
     const base = this.opened ? 'Close support chat' : 'Open support chat';
     this.launcher.setAttribute('aria-label', show ? `${base}, ${count} unread ${count === 1 ? 'message' : 'messages'}` : base);
+  }
+
+  /** The header's one word on presence: online, or when to expect an answer. Unknown keeps the default. */
+  setAvailability(agentsOnline: boolean): void {
+    this.availability.dataset.online = String(agentsOnline);
+    setText(this.availability, agentsOnline ? 'We’re online now.' : 'We’ll reply as soon as we can.');
   }
 
   setConnection(state: Connection, text?: string): void {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const VITEST = fileURLToPath(new URL('../../node_modules/vitest/vitest.mjs', import.meta.url));
-const NO_CHROMIUM = 'browser tests (test/widget: Chromium not found at /nonexistent; enable with: point CHROMIUM_PATH at a Chromium executable)';
+const NO_CHROMIUM = 'browser tests (test/widget, test/console, test/docs/docs-page.test.ts: Chromium not found at /nonexistent; enable with: point CHROMIUM_PATH at a Chromium executable)';
 
 const lines = (text: string) => text.split('\n').map((line) => line.trim()).filter(Boolean);
 

@@ -53,7 +53,7 @@ describe('what a run skips', () => {
   it('skips exactly the groups that need a missing service, in one closing line', () => {
     const noChromium = decide(found({ chromium: `Chromium not found at ${CHROME}` }), debian, {});
     expect(Object.keys(noChromium.missing.groups)).toEqual(['browser']);
-    expect(noChromium.closing).toBe('Skipped: browser tests (test/widget: Chromium not found at /usr/bin/chromium; enable with: sudo apt-get install chromium)');
+    expect(noChromium.closing).toBe('Skipped: browser tests (test/widget, test/console, test/docs/docs-page.test.ts: Chromium not found at /usr/bin/chromium; enable with: sudo apt-get install chromium)');
 
     expect(Object.keys(decide(found({ redis: 'Redis does not answer' }), debian, {}).missing.groups)).toEqual(['replicas']);
     const nothing = decide(found({ postgres: 'PostgreSQL does not answer', redis: 'Redis does not answer', chromium: 'no' }), debian, {});
@@ -74,7 +74,7 @@ describe('what a run skips', () => {
   it('turns every skip into a failure under TEST_REQUIRE_ALL=1', () => {
     const ci = decide(found({ chromium: 'Chromium not found at /usr/bin/chromium' }), asRoot, { TEST_REQUIRE_ALL: '1' });
     expect(ci.missing.fail).toBe(true);
-    expect(ci.closing).toBe('TEST_REQUIRE_ALL=1 failed these instead of skipping them: browser tests (test/widget: Chromium not found at /usr/bin/chromium; enable with: apt-get install chromium)');
+    expect(ci.closing).toBe('TEST_REQUIRE_ALL=1 failed these instead of skipping them: browser tests (test/widget, test/console, test/docs/docs-page.test.ts: Chromium not found at /usr/bin/chromium; enable with: apt-get install chromium)');
   });
 
   it('stops the run when DATABASE_URL does not answer, since every file would need it', () => {

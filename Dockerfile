@@ -12,7 +12,6 @@ COPY client/package.json ./client/
 COPY client/src ./client/src
 COPY widget ./widget
 COPY console ./console
-COPY client ./client
 COPY scripts ./scripts
 RUN npm run build
 

@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 describe.runIf(canRun('browser'))('two agents in two browsers', { timeout: 60_000 }, () => {
-  it("sees the other's assignment and close at once, and a customer's new message moves the row up", async () => {
+  it("sees the other's presence, assignment and close at once, and a customer's new message moves the row up", async () => {
     const first = await customer(server);
     await first.say('First customer here');
     const second = await customer(server);
@@ -48,6 +48,8 @@ describe.runIf(canRun('browser'))('two agents in two browsers', { timeout: 60_00
     // Ann takes it (with the keyboard: j to the row, Enter to open) and assigns it to herself.
     await ann.page.locator('body').press('j');
     await ann.page.keyboard.press('Enter');
+    // Bob's open console counts as online in Ann's assignment picker (presence heartbeats).
+    await expect.poll(() => ann.page.getByLabel('Assignee').locator('option').allTextContents(), poll).toEqual(expect.arrayContaining(['Bob — ● online']));
     await ann.page.getByRole('button', { name: 'Assign to me' }).click();
     await expect.poll(async () => (await inboxRows(bob.page)).find((r) => r.id === first.conversationId)?.assignee, poll).toBe('Ann');
     await expect.poll(async () => (await inboxRows(ann.page)).find((r) => r.id === first.conversationId)?.assignee, poll).toBe('You');

@@ -6,7 +6,7 @@ const STATE = { online: '● online', away: '◐ away', offline: '○ offline' }
 /** Assign to any agent (each with their presence) or to nobody. */
 export function AssigneePicker({ adminId, onAssign }: { adminId: string | null; onAssign: (adminId: string | null) => void }) {
   const me = useAgent();
-  const agents = useAgents().data?.agents ?? [];
+  const agents = useAgents({ fresh: true }).data?.agents ?? [];
   const listed = agents.some((a) => a.adminId === adminId);
   return (
     <select aria-label="Assignee" value={adminId ?? ''} onChange={(e) => onAssign(e.target.value || null)}>

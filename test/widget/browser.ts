@@ -174,15 +174,17 @@ export async function customerSite(html: string): Promise<{ url: string; server:
 }
 
 /**
- * WCAG 2.x contrast of every visible piece of text in the widget against the background it
- * is drawn on (the nearest opaque background up the tree; white when none). Answers the
- * pairs that fail AA: under 4.5:1, or under 3:1 for large text.
+ * WCAG 2.x contrast of every visible piece of text against the background it is drawn on (the
+ * nearest opaque background up the tree, through a shadow root's host; white when none).
+ * Answers the pairs that fail AA: under 4.5:1, or under 3:1 for large text. By default it reads
+ * the widget's shadow root; `{ host: null }` reads the whole page (the console). Text inside
+ * `skip` (screen-reader-only labels, native form controls) is left out.
  */
-export function contrastFailures(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
+export function contrastFailures(page: Page, { host = 'support-chat-widget' as string | null, skip = '.sr' } = {}): Promise<string[]> {
+  return page.evaluate(({ host, skip }) => {
     const g = globalThis as any;
-    const root = g.document.querySelector('support-chat-widget')?.shadowRoot;
-    if (!root) return ['no widget'];
+    const root = host === null ? g.document.body : g.document.querySelector(host)?.shadowRoot;
+    if (!root) return [`no ${host}`];
     const parse = (c: string) => {
       const m = c.match(/rgba?\(([^)]+)\)/);
       if (!m) return null;
@@ -206,7 +208,7 @@ export function contrastFailures(page: Page): Promise<string[]> {
     const failures: string[] = [];
     for (const el of Array.from(root.querySelectorAll('*') as ArrayLike<any>)) {
       const ownText = Array.from(el.childNodes as ArrayLike<any>).some((n) => n.nodeType === 3 && n.textContent.trim());
-      if (!ownText || !el.getClientRects().length || el.classList.contains('sr')) continue;
+      if (!ownText || !el.getClientRects().length || el.closest(skip)) continue;
       const style = g.getComputedStyle(el);
       if (style.visibility === 'hidden') continue;
       const fg = parse(style.color)!;
@@ -215,8 +217,10 @@ export function contrastFailures(page: Page): Promise<string[]> {
       const ratio = (hi + 0.05) / (lo + 0.05);
       const size = parseFloat(style.fontSize);
       const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
-      if (ratio < (large ? 3 : 4.5)) failures.push(`${el.className || el.tagName}: ${ratio.toFixed(2)} (${style.color} on rgb(${bg.r}, ${bg.g}, ${bg.b}))`);
+      if (ratio < (large ? 3 : 4.5)) {
+        failures.push(`${el.className || el.tagName} "${el.textContent.slice(0, 20)}": ${ratio.toFixed(2)} (${style.color} on rgb(${bg.r}, ${bg.g}, ${bg.b}))`);
+      }
     }
     return failures;
-  });
+  }, { host, skip });
 }

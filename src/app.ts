@@ -5,6 +5,8 @@ import { Redis } from 'ioredis';
 import { createAuthCodes } from './auth/auth-codes.js';
 import { createGuestIds } from './auth/guest-id.js';
 import { createTokenVerifier } from './auth/jwt.js';
+import { createAttachmentFiles } from './files/attachment-files.js';
+import { sweepUnattachedUploads } from './router/attachments.js';
 import type { Config } from './config.js';
 import { messageWriterFor } from './db/message-writer.js';
 import { poolOf, type Db } from './db/connect.js';
@@ -57,7 +59,14 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
     verifyToken: createTokenVerifier(config.jwt),
     limits: new Limits(config.limits, { redis, onRejected: (name) => metrics.rateLimited.inc({ limit: name }) }),
     authCodes: createAuthCodes(config.guestSecret, config.authCodes.ttlSeconds, config.authCodes.requireOwner),
+    files: createAttachmentFiles(config.attachments, config.guestSecret),
   };
+  // Uploads never sent are deleted after their lifetime: looked for every 10 minutes, by every
+  // replica (each row is taken by one).
+  const sweeper = setInterval(() => {
+    sweepUnattachedUploads(services).catch((error: unknown) => log.warn({ err: error }, 'attachment sweep failed'));
+  }, 10 * 60_000);
+  sweeper.unref();
   services.events.on('message.created', ({ message }) => metrics.messagesStored.inc({ sender_type: message.senderType }));
 
   const state = { draining: false };
@@ -75,7 +84,8 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
   const httpServer = createServer(rest.callback());
   // Slow-loris protection: a client must send its headers and body in bounded time.
   httpServer.headersTimeout = 20_000;
-  httpServer.requestTimeout = 30_000;
+  // Long enough for a 10 MB upload on a slow line; the upload is refused past its size anyway.
+  httpServer.requestTimeout = 120_000;
   httpServer.on('clientError', answerClientError);
   const realtime = createRealtime(httpServer, services, {
     ...transport,
@@ -84,6 +94,7 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
   });
 
   async function close() {
+    clearInterval(sweeper);
     await realtime.close(); // also closes the HTTP server
     httpServer.closeAllConnections();
     await Promise.all([redis, adapterRedis].map((client) => client?.quit().catch(() => client.disconnect())));

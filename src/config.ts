@@ -2,6 +2,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import type { AttachmentSettings } from './files/attachment-files.js';
+import { defaultAllowedTypes } from './files/file-types.js';
 import { limitRulesFromEnv, type LimitRules } from './router/limits.js';
 
 /** Everything the server reads from its environment, validated once at start. */
@@ -29,6 +31,13 @@ const EnvSchema = z.object({
   AUTH_CODE_REQUIRE_OWNER: z.enum(['true', 'false']).default('false'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(25_000),
   MESSAGE_WRITE_LANES: z.coerce.number().int().min(1).max(16).default(1),
+  ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1).max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
+  ATTACHMENT_TYPES: z.string().optional(),
+  ATTACHMENT_LINK_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
+  S3_BUCKET: z.string().min(1).optional(),
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  PUBLIC_URL: z.url().regex(/^https?:\/\/[^/]+$/, 'must be an origin like https://chat.example.com (no path)').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -52,6 +61,7 @@ export interface Config {
   trustProxyHops: number;
   authCodes: { ttlSeconds: number; requireOwner: boolean };
   limits: LimitRules;
+  attachments: AttachmentSettings;
   /** How long a drain may take before the process exits anyway. */
   shutdownTimeoutMs: number;
   /** Message batches one process may have in flight at once (PostgreSQL only): see MessageWriterOptions.lanes. */
@@ -123,6 +133,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxyHops: e.TRUST_PROXY_HOPS,
     authCodes: { ttlSeconds: e.AUTH_CODE_TTL_SECONDS, requireOwner: e.AUTH_CODE_REQUIRE_OWNER === 'true' },
     limits: parseLimits(env),
+    attachments: {
+      storage: e.S3_BUCKET ? { kind: 's3', bucket: e.S3_BUCKET, region: e.S3_REGION, endpoint: e.S3_ENDPOINT } : { kind: 'disk', dir: path.join(e.DATA_DIR, 'attachments') },
+      maxBytes: e.ATTACHMENT_MAX_BYTES,
+      allowedTypes: parseTypes(e.ATTACHMENT_TYPES),
+      linkTtlSeconds: e.ATTACHMENT_LINK_TTL_SECONDS,
+      uploadTtlSeconds: 15 * 60,
+      unattachedLifetimeSeconds: 24 * 3600,
+      publicUrl: e.PUBLIC_URL,
+    },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     messageWriteLanes: e.MESSAGE_WRITE_LANES,
     logLevel: e.LOG_LEVEL,
@@ -136,6 +155,17 @@ function parseLimits(env: NodeJS.ProcessEnv): LimitRules {
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
+}
+
+/** ATTACHMENT_TYPES: a comma-separated list of MIME types, replacing the default list. */
+function parseTypes(value: string | undefined): ReadonlySet<string> {
+  if (!value) return new Set(defaultAllowedTypes);
+  const types = value.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+  for (const type of types) {
+    if (!/^[a-z]+\/[a-z0-9.+-]+$/.test(type)) throw new ConfigError(`Invalid configuration: ATTACHMENT_TYPES entry "${type}" must look like image/png`);
+    if (/html|svg|javascript|xml/.test(type)) throw new ConfigError(`Invalid configuration: ATTACHMENT_TYPES cannot allow "${type}": browsers run it`);
+  }
+  return new Set(types);
 }
 
 function parseOrigins(value: string): '*' | string[] {

@@ -10,6 +10,7 @@ export interface Database {
   notes: NotesTable;
   saved_replies: SavedRepliesTable;
   agent_presence: AgentPresenceTable;
+  attachments: AttachmentsTable;
 }
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -132,3 +133,31 @@ export interface AgentPresenceTable {
 
 export type NoteRow = Selectable<NotesTable>;
 export type SavedReplyRow = Selectable<SavedRepliesTable>;
+
+export const uploaderTypes = ['user', 'admin', 'guest'] as const;
+
+/** A file in a conversation: asked for (pending), checked (ready), then sent with a message. */
+export interface AttachmentsTable {
+  id: Generated<string>;
+  conversation_id: string;
+  uploader_type: (typeof uploaderTypes)[number];
+  /** The user's or admin's id, or the guest id. */
+  uploader_id: string;
+  /** Sanitised: no path, no control characters, at most 200 characters. */
+  name: string;
+  declared_type: string;
+  declared_size: number;
+  status: ColumnType<'pending' | 'ready', 'pending' | 'ready' | undefined, 'pending' | 'ready'>;
+  /** What the bytes are, read from them once uploaded. */
+  content_type: string | null;
+  size: number | null;
+  width: number | null;
+  height: number | null;
+  has_thumbnail: ColumnType<boolean, boolean | undefined, boolean>;
+  message_id: string | null;
+  /** Its place among its message's files. */
+  position: number | null;
+  created_at: CreatedAt;
+}
+
+export type AttachmentRow = Selectable<AttachmentsTable>;

@@ -17,6 +17,7 @@ import { asyncApiDocument } from '../realtime/asyncapi.js';
 import { openApiDocument } from './openapi.js';
 import type { RestState } from './route.js';
 import { createSupportRoutes, supportRoutes } from './routes.js';
+import { createAttachmentTransfers } from './attachment-routes.js';
 import { createConsoleRoutes } from './console.js';
 import { createWidgetRoutes } from './widget.js';
 
@@ -112,6 +113,7 @@ export function createRestApp(services: Services, options: RestOptions): Koa<Res
         return options.corsOrigins === '*' || options.corsOrigins.includes(origin) ? origin || '*' : '';
       },
       allowHeaders: ['Authorization', 'Content-Type', 'X-Guest-Id'],
+      allowMethods: ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE'],
       exposeHeaders: ['Retry-After'],
       maxAge: 600,
     }),
@@ -160,6 +162,7 @@ export function createRestApp(services: Services, options: RestOptions): Koa<Res
   const support = createSupportRoutes(supportRoutes);
   // Generated once: the documents only change with the code.
   app.use(createDocsRoutes({ openapi: openApiDocument(supportRoutes), asyncapi: asyncApiDocument() }).routes());
+  app.use(createAttachmentTransfers(services.files).routes());
   app.use(support.routes());
   app.use(support.allowedMethods());
   return app;

@@ -5,6 +5,7 @@ import { takesBody, type Access, type RestRoute, type Tag } from './route.js';
 const tags: Record<Tag, string> = {
   Conversations: 'A customer’s own conversations: start one (as a user or a guest) and read it',
   Messages: 'Message history, paged by seq. Sending is realtime: see the `message:send` socket event',
+  Attachments: 'Files in conversations: announce, upload, complete, then send with `message:send`; downloads by signed link with the caller’s credentials',
   Onboarding: 'Six-digit codes an agent sends to a customer, and their check',
   Inbox: 'The agents’ side: list, count, assign, prioritise and close conversations',
   Agents: 'The agents’ workspace: private notes, saved replies, presence and the customer panel',

@@ -19,6 +19,7 @@ import { exampleIds } from '../router/examples.js';
 import { ListMessagesInput, MessagesPageSchema } from '../router/messages.schema.js';
 import { GeneratedCodeSchema, GenerateCodeInput, VerifiedCodeSchema, VerifyCodeInput } from '../router/onboarding.schema.js';
 import { agentRoutes } from './agent-routes.js';
+import { attachmentRoutes } from './attachment-routes.js';
 import { schemaCollector } from './json-schema.js';
 import type { RestRoute, RestState } from './route.js';
 
@@ -176,6 +177,7 @@ export const supportRoutes: RestRoute[] = [
     output: ConversationSchema,
     call: (caller, input) => caller.inbox.setPriority(input),
   },
+  ...attachmentRoutes,
   ...agentRoutes,
 ];
 

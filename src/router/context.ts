@@ -3,6 +3,7 @@ import { InvalidTokenError } from '../auth/jwt.js';
 import type { AuthCodes } from '../auth/auth-codes.js';
 import type { GuestIds } from '../auth/guest-id.js';
 import type { Db } from '../db/connect.js';
+import type { AttachmentFiles } from '../files/attachment-files.js';
 import { upsertProfile } from '../db/users.js';
 import type { DomainEvents } from './events.js';
 import type { Limits } from './limits.js';
@@ -26,6 +27,8 @@ export interface Services {
   verifyToken: TokenVerifier;
   limits: Limits;
   authCodes: AuthCodes;
+  /** Attachment bytes, links and the numbers of their rules. */
+  files: AttachmentFiles;
 }
 
 export interface Context extends Services {

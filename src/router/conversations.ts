@@ -11,7 +11,7 @@ import {
   toConversation,
   TypingInput,
 } from './conversations.schema.js';
-import { withCodesForOwner } from './codes-for-owner.js';
+import { presentMessages } from './present-messages.js';
 import { principalOrNewGuest } from './identity.js';
 import { toMessage } from './messages.schema.js';
 import { adminConversationProcedure, authedProcedure, conversationProcedure, identityKey, publicProcedure, rateLimited, router } from './trpc.js';
@@ -50,7 +50,7 @@ export const conversationsRouter = router({
       const p = profiles.find((row) => row.id === id);
       return p ? { id: p.id, email: p.email, firstName: p.first_name, lastName: p.last_name } : null;
     };
-    const messages = await withCodesForOwner(ctx, c, recent.map(toMessage));
+    const messages = await presentMessages(ctx, c, recent.map(toMessage));
     return { ...toConversation(c), user: profile(c.user_id), admin: profile(c.admin_id), messages };
   }),
 

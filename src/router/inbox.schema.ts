@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { conversationPriorities, conversationStatuses, conversationTypes, messageTypes, senderTypes } from '../db/schema.js';
+import { AttachmentSchema } from './attachments.schema.js';
 import { ConversationSchema } from './conversations.schema.js';
 import { exampleConversation, exampleIds, exampleMessage } from './examples.js';
 
@@ -31,6 +32,7 @@ export const InboxItemSchema = ConversationSchema.extend({
       messageType: z.enum(messageTypes).describe('Its type'),
       senderType: z.enum(senderTypes).describe('Who wrote it'),
       createdAt: z.iso.datetime().describe('When it was stored'),
+      attachments: z.array(AttachmentSchema).optional().describe('A file message’s files (show “📎 name” when its text is empty)'),
     })
     .nullable()
     .describe('The newest message; null for an empty conversation'),

@@ -10,6 +10,7 @@ import { invalidInput } from './errors.js';
 import type { ConversationChangeKind } from './events.js';
 import { AssignInput, InboxListInput, SetPriorityInput, SetStatusInput, UnassignInput, type InboxItem } from './inbox.schema.js';
 import { postServerMessage } from './messages.js';
+import { withAttachments } from './present-messages.js';
 import { adminConversationProcedure, adminProcedure, conversationNotFound, router } from './trpc.js';
 
 const Cursor = z.object({ asOf: z.iso.datetime(), at: z.iso.datetime().nullable(), id: z.uuid() });
@@ -101,10 +102,11 @@ export const inboxRouter = router({
     const asOf = cursor?.asOf ?? (await databaseNow(ctx.db));
     const assignee = input.assignee === 'me' ? ctx.principal.id : input.assignee;
     const rows = await listInbox(ctx.db, { ...input, assignee }, cursor, input.limit + 1, asOf);
-    const page = rows.slice(0, input.limit);
+    const page = rows.slice(0, input.limit).map(toInboxItem);
+    const previews = new Map((await withAttachments(ctx, page.flatMap((c) => (c.lastMessage ? [c.lastMessage] : [])))).map((m) => [m.id, m]));
     return {
-      conversations: page.map(toInboxItem),
-      nextCursor: rows.length > input.limit ? encodeCursor(asOf, page.at(-1)!) : null,
+      conversations: page.map((c) => (c.lastMessage ? { ...c, lastMessage: previews.get(c.lastMessage.id)! } : c)),
+      nextCursor: rows.length > input.limit ? encodeCursor(asOf, rows[input.limit - 1]!) : null,
     };
   }),
 

@@ -1,3 +1,4 @@
+import { attachmentsRouter } from './attachments.js';
 import { conversationsRouter } from './conversations.js';
 import { identityRouter } from './identity.js';
 import { inboxRouter } from './inbox.js';
@@ -19,6 +20,7 @@ export const appRouter = router({
   notes: notesRouter,
   savedReplies: savedRepliesRouter,
   presence: presenceRouter,
+  attachments: attachmentsRouter,
 });
 
 /** The type internal TypeScript apps import for `@trpc/client`. */

@@ -37,6 +37,8 @@ export const defaultLimitRules = {
   AGENT_WRITES_PER_IDENTITY: { points: 120, seconds: 60 },
   /** Presence heartbeats from one agent (a console sends one every 20 s, more on focus changes). */
   HEARTBEATS_PER_IDENTITY: { points: 30, seconds: 60 },
+  /** Uploads asked for by one user, admin or guest (attachments.create). */
+  ATTACHMENTS_PER_IDENTITY: { points: 60, seconds: 60 * 60 },
 } satisfies Record<string, LimitRule>;
 
 export type LimitName = keyof typeof defaultLimitRules;

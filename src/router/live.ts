@@ -5,7 +5,7 @@ import { findConversation } from '../db/conversations.js';
 import { listMessagesBySeq } from '../db/messages.js';
 import { toConversation } from './conversations.schema.js';
 import type { DomainEventMap, DomainEvents } from './events.js';
-import { withCodesForOwner } from './codes-for-owner.js';
+import { presentMessages } from './present-messages.js';
 import { toMessage } from './messages.schema.js';
 import { adminProcedure, conversationProcedure, router } from './trpc.js';
 
@@ -153,7 +153,7 @@ export const liveRouter = router({
     while (seen < now.last_seq) {
       const page = await listMessagesBySeq(ctx.db, id, seen + 1, Math.min(now.last_seq, seen + 100));
       if (page.length === 0) break;
-      for (const message of await withCodesForOwner(ctx, now, page.map(toMessage))) yield tracked(String(message.seq), { type: 'message' as const, message });
+      for (const message of await presentMessages(ctx, now, page.map(toMessage))) yield tracked(String(message.seq), { type: 'message' as const, message });
       seen = page.at(-1)!.seq;
     }
     for await (const event of live) {
@@ -161,7 +161,7 @@ export const liveRouter = router({
       if (data.type !== 'message') yield data;
       else if (data.message.seq > seen) {
         seen = data.message.seq;
-        const [message = data.message] = await withCodesForOwner(ctx, now, [data.message]);
+        const [message = data.message] = await presentMessages(ctx, now, [data.message]);
         yield tracked(String(seen), { ...data, message });
       }
     }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { messageTypes, senderTypes, type MessageRow } from '../db/schema.js';
+import { AttachmentSchema, MAX_FILES_PER_MESSAGE } from './attachments.schema.js';
 import { exampleIds, exampleMessage } from './examples.js';
 
 export const MAX_MESSAGE_LENGTH = 5_000;
@@ -13,11 +14,12 @@ export const MessageSchema = z.object({
   senderId: z.uuid().nullable().describe('The user or admin who wrote it; null for a guest or the system'),
   senderType: z.enum(senderTypes).describe('Who wrote it: the customer (user or guest), an agent (admin) or the server (system)'),
   guestId: z.string().nullable().describe('The guest who wrote it; null otherwise'),
-  message: z.string().describe('The text, shown as plain text (never as markup)'),
-  messageType: z.enum(messageTypes).describe('text from people; system and auth_code from the server; file is reserved'),
+  message: z.string().describe('The text, shown as plain text (never as markup); a file message’s caption, which may be empty'),
+  messageType: z.enum(messageTypes).describe('text and file from people; system and auth_code from the server'),
   isRead: z.boolean().describe('Whether the other side has read it'),
   clientMessageId: z.uuid().nullable().describe('The sender’s idempotency key, when one was given'),
   createdAt: z.iso.datetime().describe('When the server stored it'),
+  attachments: z.array(AttachmentSchema).optional().describe('File messages only: their files, in order, with fresh signed links'),
 }).meta({
   id: 'Message',
   description: 'A message as every transport shows it',
@@ -41,24 +43,45 @@ export function toMessage(row: MessageRow): Message {
   };
 }
 
-/** Clients write text; `file` waits for attachments, `system` and `auth_code` are the server's. */
+/** Clients write text and files; `system` and `auth_code` are the server's. */
 const ClientMessageType = z
   .enum(messageTypes)
   .default('text')
   .superRefine((type, ctx) => {
-    if (type === 'file') ctx.addIssue({ code: 'custom', message: 'File messages are not supported yet' });
-    else if (type !== 'text') ctx.addIssue({ code: 'custom', message: `Message type "${type}" is reserved for the server` });
+    if (type !== 'text' && type !== 'file') ctx.addIssue({ code: 'custom', message: `Message type "${type}" is reserved for the server` });
   });
 
-export const SendMessageInput = z.object({
-  conversationId: z.uuid().describe('An open or pending conversation you can see'),
-  message: z.string().trim().min(1, 'Message cannot be empty').max(MAX_MESSAGE_LENGTH, `Message is longer than ${MAX_MESSAGE_LENGTH} characters`).describe('The text; surrounding whitespace is trimmed'),
-  messageType: ClientMessageType.describe('Only text: file is not supported yet, system and auth_code are the server’s'),
-  clientMessageId: z.uuid().optional().describe('Idempotency key: a retry with the same key returns the stored message instead of a copy'),
-}).meta({
-  description: 'A message to send',
-  examples: [{ conversationId: exampleIds.conversation, message: 'Hello, where is my order?', clientMessageId: exampleIds.clientMessage }],
-});
+export const SendMessageInput = z
+  .object({
+    conversationId: z.uuid().describe('An open or pending conversation you can see'),
+    message: z.string().trim().max(MAX_MESSAGE_LENGTH, `Message is longer than ${MAX_MESSAGE_LENGTH} characters`).default('').describe('The text (a file message’s optional caption); surrounding whitespace is trimmed'),
+    messageType: ClientMessageType.describe('text, or file with attachmentIds; system and auth_code are the server’s'),
+    attachmentIds: z
+      .array(z.uuid())
+      .min(1, 'A file message needs at least one attachment')
+      .max(MAX_FILES_PER_MESSAGE, `A message can carry at most ${MAX_FILES_PER_MESSAGE} files`)
+      .optional()
+      .describe(`File messages: up to ${MAX_FILES_PER_MESSAGE} completed uploads of yours in this conversation, in the order to show`),
+    clientMessageId: z.uuid().optional().describe('Idempotency key: a retry with the same key returns the stored message instead of a copy'),
+  })
+  .superRefine((m, ctx) => {
+    if (m.messageType === 'file') {
+      if (!m.attachmentIds) ctx.addIssue({ code: 'custom', path: ['attachmentIds'], message: 'A file message needs at least one attachment' });
+      else if (new Set(m.attachmentIds.map((id) => id.toLowerCase())).size !== m.attachmentIds.length) {
+        ctx.addIssue({ code: 'custom', path: ['attachmentIds'], message: 'Each file can be sent once' });
+      }
+    } else {
+      if (m.message === '') ctx.addIssue({ code: 'custom', path: ['message'], message: 'Message cannot be empty' });
+      if (m.attachmentIds) ctx.addIssue({ code: 'custom', path: ['attachmentIds'], message: 'Only file messages carry attachments' });
+    }
+  })
+  .meta({
+    description: 'A message to send',
+    examples: [
+      { conversationId: exampleIds.conversation, message: 'Hello, where is my order?', clientMessageId: exampleIds.clientMessage },
+      { conversationId: exampleIds.conversation, message: 'Here is the error I get', messageType: 'file', attachmentIds: [exampleIds.attachment], clientMessageId: exampleIds.clientMessage },
+    ],
+  });
 
 /**
  * Numbers are JSON numbers on every transport: `true`, `[]`, `null` or `"5"` are refused, never

@@ -1,7 +1,8 @@
 import { TRPCError } from '@trpc/server';
 import { findConversation } from '../db/conversations.js';
 import { advanceReadPosition } from '../db/inbox.js';
-import { findMessage, listMessagesBySeq, markMessageRead, storeMessage, writeMessage } from '../db/messages.js';
+import { AttachmentsUnavailableError, storeFileMessage } from '../db/attachments.js';
+import { findMessage, listMessagesBySeq, markMessageRead, storeMessage, writeMessage, type MessageToStore } from '../db/messages.js';
 import type { ConversationRow, MessageRow } from '../db/schema.js';
 import type { ConversationAccess } from './access.js';
 import type { Context, Principal } from './context.js';
@@ -19,7 +20,9 @@ import {
   router,
 } from './trpc.js';
 import { connectionStateOf } from './access.js';
-import { withCodesForOwner } from './codes-for-owner.js';
+import { invalidInput } from './errors.js';
+import { withAttachments } from './present-messages.js';
+import { presentMessages } from './present-messages.js';
 
 function ownsAccess(principal: Principal, a: ConversationAccess): boolean {
   return principal.type === 'guest' ? a.guestId === principal.id : a.userId === principal.id;
@@ -76,7 +79,7 @@ export function tellServerMessage(ctx: Pick<Context, 'events'>, conversation: Co
 
 /** Seq is gap-free, so every page is a seq range. */
 async function pageOfMessages(
-  ctx: Pick<Context, 'db' | 'authCodes'> & { principal: Principal; conversation: ConversationRow },
+  ctx: Pick<Context, 'db' | 'authCodes' | 'files'> & { principal: Principal; conversation: ConversationRow },
   input: z.output<typeof ListMessagesInput>,
 ) {
   const total = ctx.conversation.last_seq;
@@ -93,7 +96,7 @@ async function pageOfMessages(
   const rows = to >= from ? await listMessagesBySeq(ctx.db, ctx.conversation.id, from, to) : [];
   const hasMore = input.after !== undefined ? to < total : from > 1 && to >= from;
   return {
-    messages: await withCodesForOwner(ctx, ctx.conversation, rows.map(toMessage)),
+    messages: await presentMessages(ctx, ctx.conversation, rows.map(toMessage)),
     pagination: { total, page: input.page ?? 1, limit, totalPages: Math.ceil(total / limit), hasMore },
   };
 }
@@ -113,7 +116,7 @@ export const messagesRouter = router({
     if (ctx.connectionId !== undefined) await ctx.limits.consume('MESSAGES_PER_CONNECTION', ctx.connectionId);
     await ctx.limits.consume('MESSAGES_PER_IDENTITY', identityKey(principal));
     if (access.status === 'closed') throw conversationClosed();
-    const outcome = await writeMessage(ctx.db, {
+    const toStore: MessageToStore = {
       conversationId: access.id,
       senderType: principal.type,
       senderId: principal.type === 'guest' ? null : principal.id,
@@ -123,13 +126,23 @@ export const messagesRouter = router({
       clientMessageId: input.clientMessageId ?? null,
       claimAdminId: principal.type === 'admin' && !ownsAccess(principal, access) ? principal.id : null,
       requireOpen: true,
-    });
+    };
+    // Text goes through the group-committed writer; a file message takes its files in its own transaction.
+    const outcome =
+      input.messageType === 'file'
+        ? await storeFileMessage(ctx.db, toStore, input.attachmentIds!, { uploaderType: principal.type, uploaderId: principal.id }).catch((error: unknown) => {
+            if (error instanceof AttachmentsUnavailableError) {
+              throw invalidInput('attachmentIds', 'A file is not ready to send: complete its upload first (or it was sent already)');
+            }
+            throw error;
+          })
+        : await writeMessage(ctx.db, toStore);
     if (outcome.status !== 'stored') {
       // The cached proof was out of date: the next call looks again.
       connection.access.forget(access.id);
       throw outcome.status === 'closed' ? conversationClosed() : conversationNotFound();
     }
-    const message = toMessage(outcome.message);
+    const message = input.messageType === 'file' ? (await withAttachments(ctx, [toMessage(outcome.message)]))[0]! : toMessage(outcome.message);
     // An agent who replies has read everything before the reply. (Owners' sends stay off this
     // extra write: only the agents' position feeds an unread count, the inbox's.)
     if (outcome.created && principal.type === 'admin' && !ownsAccess(principal, access)) {

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import pg from 'pg';
@@ -43,6 +46,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     NODE_ENV: 'test',
     JWT_SECRET: TEST_JWT_SECRET,
     PGLITE_DIR: 'memory://',
+    // Attachments land in a folder of the test's own, never in the checkout's ./data.
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'support-data-')),
     ...(database && { DATABASE_URL: database.url }),
     ...env,
   });

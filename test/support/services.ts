@@ -1,4 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createAuthCodes } from '../../src/auth/auth-codes.js';
+import { loadConfig } from '../../src/config.js';
+import { createAttachmentFiles } from '../../src/files/attachment-files.js';
 import { TRPCError } from '@trpc/server';
 import { createGuestIds } from '../../src/auth/guest-id.js';
 import { limitRulesFromEnv, Limits } from '../../src/router/limits.js';
@@ -24,6 +29,10 @@ export async function startTestServices() {
     verifyToken: createTokenVerifier({ key: { kind: 'secret', secret: TEST_JWT_SECRET } }),
     limits: new Limits(limitRulesFromEnv(GENEROUS_LIMITS)),
     authCodes: createAuthCodes('code-secret-for-tests-0123456789abcdef', 900, false),
+    files: createAttachmentFiles(
+      loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'support-files-')) }).attachments,
+      'link-secret-for-tests-0123456789abcdef',
+    ),
   };
   return {
     services,

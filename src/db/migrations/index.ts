@@ -5,6 +5,7 @@ import * as inbox from './2026-11-24-003-inbox.js';
 import * as searchIndex from './2026-11-24-004-search-index-without-pending-list.js'; // issue 6: no GIN pending-list stalls
 import * as authCodeForItsOwner from './2026-12-01-001-auth-code-for-its-owner.js'; // issue 18: codes readable by their owner
 import * as agentWorkspace from './2026-12-01-002-agent-workspace.js'; // issue 13: notes, saved replies, presence
+import * as attachments from './2026-12-01-003-attachments.js'; // issue 14: files in conversations
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24-004-search-index-without-pending-list': searchIndex,
   '2026-12-01-001-auth-code-for-its-owner': authCodeForItsOwner,
   '2026-12-01-002-agent-workspace': agentWorkspace,
+  '2026-12-01-003-attachments': attachments,
 };

@@ -1,0 +1,98 @@
+import { sql, type Insertable, type Kysely } from 'kysely';
+import { storeMessageAlone, type MessageToStore, type StoreOutcome } from './message-writer.js';
+import type { AttachmentRow, AttachmentsTable, Database } from './schema.js';
+
+/** An attachment with what decides who may see it: its conversation's owner and status. */
+export type AttachmentWithOwner = AttachmentRow & {
+  owner_user_id: string | null;
+  owner_guest_id: string | null;
+  conversation_status: 'open' | 'pending' | 'closed';
+};
+
+export async function insertAttachment(db: Kysely<Database>, values: Insertable<AttachmentsTable>): Promise<AttachmentRow> {
+  return db.insertInto('attachments').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function findAttachment(db: Kysely<Database>, id: string): Promise<AttachmentWithOwner | undefined> {
+  return db
+    .selectFrom('attachments as a')
+    .innerJoin('conversations as c', 'c.id', 'a.conversation_id')
+    .selectAll('a')
+    .select(['c.user_id as owner_user_id', 'c.guest_id as owner_guest_id', 'c.status as conversation_status'])
+    .where('a.id', '=', id)
+    .executeTakeFirst();
+}
+
+/** Records what the bytes turned out to be; only a pending upload becomes ready, once. */
+export async function markAttachmentReady(
+  db: Kysely<Database>,
+  id: string,
+  found: Pick<AttachmentRow, 'content_type' | 'size' | 'width' | 'height' | 'has_thumbnail'>,
+): Promise<AttachmentRow | undefined> {
+  return db.updateTable('attachments').set({ ...found, status: 'ready' }).where('id', '=', id).where('status', '=', 'pending').returningAll().executeTakeFirst();
+}
+
+/** Deletes an upload no message holds; false when it is attached (or gone). */
+export async function deleteUnattached(db: Kysely<Database>, id: string): Promise<AttachmentRow | undefined> {
+  return db.deleteFrom('attachments').where('id', '=', id).where('message_id', 'is', null).returningAll().executeTakeFirst();
+}
+
+/**
+ * Gives ready uploads of this uploader in this conversation to a message, in the order given,
+ * inside the message's transaction. Returns how many it took: fewer than asked means one was
+ * someone else's, another conversation's, not checked yet or already sent, and the caller
+ * rolls back.
+ */
+export async function claimForMessage(
+  trx: Kysely<Database>,
+  ids: readonly string[],
+  by: { conversationId: string; uploaderType: AttachmentRow['uploader_type']; uploaderId: string },
+  messageId: string,
+): Promise<number> {
+  const result = await sql`
+    update attachments a set message_id = ${messageId}, position = t.position
+    from unnest(${[...ids]}::uuid[]) with ordinality as t(id, position)
+    where a.id = t.id and a.conversation_id = ${by.conversationId} and a.uploader_type = ${by.uploaderType}
+      and a.uploader_id = ${by.uploaderId} and a.status = 'ready' and a.message_id is null`.execute(trx);
+  return Number(result.numAffectedRows ?? 0n);
+}
+
+/** The files of these messages, in each message's order. */
+export async function attachmentsOfMessages(db: Kysely<Database>, messageIds: readonly string[]): Promise<AttachmentRow[]> {
+  if (messageIds.length === 0) return [];
+  return db.selectFrom('attachments').selectAll().where('message_id', 'in', messageIds).orderBy('message_id').orderBy('position').execute();
+}
+
+/** Takes (deletes and returns) uploads never sent that were asked for before `before`. */
+export async function takeUnattachedBefore(db: Kysely<Database>, before: Date, limit = 500): Promise<AttachmentRow[]> {
+  return db
+    .deleteFrom('attachments')
+    .where('id', 'in', (eb) => eb.selectFrom('attachments').select('id').where('message_id', 'is', null).where('created_at', '<', before).limit(limit))
+    .where('message_id', 'is', null)
+    .returningAll()
+    .execute();
+}
+
+/** A file message named an attachment it cannot take: not ready, not the sender's, another conversation's, or sent already. */
+export class AttachmentsUnavailableError extends Error {}
+
+/**
+ * A file message and its files in one transaction: the message takes its seq under the
+ * conversation's lock like any other, and takes every named upload or none. A retry (same
+ * clientMessageId) answers the stored message and takes nothing.
+ */
+export async function storeFileMessage(
+  db: Kysely<Database>,
+  m: MessageToStore,
+  ids: readonly string[],
+  by: { uploaderType: AttachmentRow['uploader_type']; uploaderId: string },
+): Promise<StoreOutcome> {
+  return db.transaction().execute(async (trx) => {
+    const outcome = await storeMessageAlone(trx, m);
+    if (outcome.status === 'stored' && outcome.created) {
+      const taken = await claimForMessage(trx, ids, { conversationId: m.conversationId, ...by }, outcome.message.id);
+      if (taken !== ids.length) throw new AttachmentsUnavailableError();
+    }
+    return outcome;
+  });
+}

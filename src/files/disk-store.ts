@@ -1,0 +1,81 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { FileStore } from './store.js';
+
+export class UploadTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`Upload is larger than ${maxBytes} bytes`);
+  }
+}
+
+/**
+ * Attachments in a folder (DATA_DIR/attachments): the embedded default, nothing to install.
+ * Uploads stream through the server to a `.part` file that is renamed only when complete, so
+ * a cut upload leaves nothing a message could point at, and no upload is held in memory.
+ */
+export class DiskStore implements FileStore {
+  readonly kind = 'disk';
+  constructor(private readonly root: string) {}
+
+  private pathOf(key: string): string {
+    // Keys are made by storageKeys from uuids; anything else is a bug, never a path to follow.
+    if (!/^[a-z]+\/[0-9a-f-]{36}$/.test(key)) throw new Error(`Invalid storage key: ${key}`);
+    return path.join(this.root, key);
+  }
+
+  async directUpload(): Promise<undefined> {
+    return undefined;
+  }
+
+  async receive(key: string, body: Readable, maxBytes: number): Promise<number> {
+    const target = this.pathOf(key);
+    const part = `${target}.part`;
+    await mkdir(path.dirname(target), { recursive: true });
+    let received = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        received += chunk.length;
+        done(received > maxBytes ? new UploadTooLargeError(maxBytes) : null, chunk);
+      },
+    });
+    try {
+      await pipeline(body, counter, createWriteStream(part, { flags: 'w', mode: 0o600 }));
+      await rename(part, target);
+      return received;
+    } catch (error) {
+      await rm(part, { force: true });
+      throw error;
+    }
+  }
+
+  async write(key: string, bytes: Buffer): Promise<void> {
+    const target = this.pathOf(key);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(`${target}.part`, bytes, { mode: 0o600 });
+    await rename(`${target}.part`, target);
+  }
+
+  async size(key: string): Promise<number | undefined> {
+    const info = await stat(this.pathOf(key)).catch(() => undefined);
+    return info?.isFile() ? info.size : undefined;
+  }
+
+  async read(key: string, bytes?: number): Promise<Readable | undefined> {
+    const file = this.pathOf(key);
+    if ((await this.size(key)) === undefined) return undefined;
+    return createReadStream(file, bytes === undefined ? {} : { start: 0, end: Math.max(0, bytes - 1) });
+  }
+
+  async move(from: string, to: string): Promise<void> {
+    const target = this.pathOf(to);
+    await mkdir(path.dirname(target), { recursive: true });
+    await rename(this.pathOf(from), target);
+  }
+
+  async remove(keys: string[]): Promise<void> {
+    await Promise.all(keys.map((key) => rm(this.pathOf(key), { force: true })));
+  }
+}

@@ -4,6 +4,7 @@ import { Outbox, type Attempt, type OutboxItem } from './outbox.js';
 import { ReadReceipts } from './read-receipts.js';
 import { TheirTyping, TypingSignal } from './typing.js';
 import { ConversationEndedError, errorMessage, type ConversationTransport } from './transport.js';
+import { DEFAULT_MAX_FILE_BYTES, formatBytes, MAX_FILES_PER_MESSAGE, type FileTransport } from './uploads.js';
 import type { Message, SenderType } from './wire.js';
 
 /** connecting: never connected yet; online: connected (see `ready`); reconnecting: lost, coming back. */
@@ -32,7 +33,10 @@ export interface ConversationState {
   readonly error: string | null;
 }
 
-export type SendResult = { ok: true; item: OutboxItem } | { ok: false; reason: 'empty' | 'too-long' };
+export type SendResult =
+  | { ok: true; item: OutboxItem }
+  | { ok: false; reason: 'empty' | 'too-long' | 'too-many-files' | 'no-files'; message: string }
+  | { ok: false; reason: 'file-too-large'; message: string; file: string };
 
 export interface SessionOptions {
   transport: ConversationTransport;
@@ -48,6 +52,10 @@ export interface SessionOptions {
    * 'hold' it as pending for `setConversation` to carry over to the next conversation (once).
    */
   whenEnded?: 'fail' | 'hold';
+  /** Uploads for file messages; without it the session sends text only. */
+  files?: FileTransport;
+  /** The server's ATTACHMENT_MAX_BYTES, to refuse a file before any byte goes (default 10 MB). */
+  maxFileBytes?: number;
 }
 
 export const MAX_MESSAGE_LENGTH = 5_000;
@@ -62,7 +70,10 @@ const RETRY_JOIN_MS = 3_000;
 export class ConversationSession {
   private readonly transport: ConversationTransport;
   private readonly ours: (message: Message) => boolean;
-  private readonly options: Required<Pick<SessionOptions, 'pageSize' | 'whenEnded'>>;
+  private readonly options: Required<Pick<SessionOptions, 'pageSize' | 'whenEnded' | 'maxFileBytes'>>;
+  private readonly files: FileTransport | undefined;
+  /** Stops the uploads of the try in flight (a drop, a cancel). */
+  private uploading: AbortController | null = null;
   private readonly outbox: Outbox;
   private readonly receipts: ReadReceipts;
   private readonly typing: TypingSignal;
@@ -86,7 +97,8 @@ export class ConversationSession {
     const clock = options.clock ?? systemClock;
     this.transport = options.transport;
     this.ours = options.ours;
-    this.options = { pageSize: options.pageSize ?? 30, whenEnded: options.whenEnded ?? 'fail' };
+    this.options = { pageSize: options.pageSize ?? 30, whenEnded: options.whenEnded ?? 'fail', maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES };
+    this.files = options.files;
     this.outbox = new Outbox(options.newId, () => clock.now());
     this.receipts = new ReadReceipts(options.ours);
     const emitTyping = (on: boolean) => this.store && void this.transport.typing(this.store.conversationId, on).catch(ignore);
@@ -118,6 +130,7 @@ export class ConversationSession {
     this.ready = false;
     this.connection = 'reconnecting';
     this.retryJoin.stop();
+    this.uploading?.abort();
     this.outbox.interrupt();
     this.their.set(null);
     this.changed();
@@ -146,15 +159,38 @@ export class ConversationSession {
 
   // ---- what the user does ----
 
-  send(text: string): SendResult {
+  /**
+   * Text, or files with an optional caption. Files wait in the outbox like text: they upload
+   * when the connection is ready, one after another, and the message goes once all are checked.
+   */
+  send(text: string, files: readonly Blob[] = []): SendResult {
     const message = text.trim();
-    if (!message) return { ok: false, reason: 'empty' };
-    if (message.length > MAX_MESSAGE_LENGTH) return { ok: false, reason: 'too-long' };
+    if (!message && files.length === 0) return { ok: false, reason: 'empty', message: 'Write a message first.' };
+    if (message.length > MAX_MESSAGE_LENGTH) return { ok: false, reason: 'too-long', message: `Messages can be up to ${MAX_MESSAGE_LENGTH} characters.` };
+    if (files.length > 0 && !this.files) return { ok: false, reason: 'no-files', message: 'Files cannot be sent here.' };
+    if (files.length > MAX_FILES_PER_MESSAGE) return { ok: false, reason: 'too-many-files', message: `Send up to ${MAX_FILES_PER_MESSAGE} files at a time.` };
+    const tooBig = files.find((f) => f.size > this.options.maxFileBytes) as (Blob & { name?: string }) | undefined;
+    if (tooBig) {
+      const name = tooBig.name ?? 'file';
+      return { ok: false, reason: 'file-too-large', file: name, message: `${name} is larger than ${formatBytes(this.options.maxFileBytes)}.` };
+    }
     this.typing.stop();
-    const item = this.outbox.add(message);
+    const item = this.outbox.add(message, files);
     this.changed();
     this.pump();
     return { ok: true, item };
+  }
+
+  /** Takes back a message not stored yet: its uploads stop and the server forgets them. */
+  cancel(clientMessageId: string): boolean {
+    const item = this.outbox.get(clientMessageId);
+    if (!item) return false;
+    if (item.state === 'sending') this.uploading?.abort();
+    this.outbox.remove(clientMessageId);
+    for (const file of item.files) if (file.attachmentId) void this.files?.cancelUpload(file.attachmentId).catch(ignore);
+    this.changed();
+    this.pump();
+    return true;
   }
 
   /** Sends a failed message again, with the same clientMessageId. */
@@ -312,7 +348,11 @@ export class ConversationSession {
     if (!store || !item) return;
     const attempt = this.outbox.begin(item.clientMessageId);
     this.changed();
-    this.transport.send({ conversationId: store.conversationId, message: item.text, clientMessageId: item.clientMessageId }).then(
+    const sending =
+      item.files.length === 0
+        ? this.transport.send({ conversationId: store.conversationId, message: item.text, clientMessageId: item.clientMessageId })
+        : this.uploadAndSend(store.conversationId, item, attempt);
+    sending.then(
       (message) => {
         if (!this.outbox.isCurrent(attempt)) return;
         // Stored, even if its copy never arrives: it leaves the outbox either way.
@@ -329,6 +369,33 @@ export class ConversationSession {
         this.pump();
       },
     );
+  }
+
+  /** A file message's try: each file not uploaded yet goes up and is checked, then the message. */
+  private async uploadAndSend(conversationId: string, item: OutboxItem, attempt: Attempt): Promise<Message> {
+    const files = this.files!;
+    const abort = new AbortController();
+    this.uploading = abort;
+    try {
+      const attachmentIds: string[] = [];
+      for (const file of item.files) {
+        let id = this.outbox.get(item.clientMessageId)?.files.find((f) => f.id === file.id)?.attachmentId ?? null;
+        if (id === null) {
+          const blob = this.outbox.blobOf(file.id)!;
+          const pending = await files.createUpload({ conversationId, name: file.name, size: file.size, contentType: file.type });
+          const report = (progress: number) => this.outbox.fileChanged(attempt, file.id, { progress }) && this.changed();
+          await files.putBytes(pending.upload, blob, report, abort.signal);
+          if (abort.signal.aborted) throw new Error('Upload stopped');
+          id = (await files.completeUpload(pending.attachmentId)).id;
+          if (this.outbox.fileChanged(attempt, file.id, { progress: 1, attachmentId: id })) this.changed();
+          else void files.cancelUpload(id).catch(ignore); // cancelled meanwhile
+        }
+        attachmentIds.push(id);
+      }
+      return await this.transport.send({ conversationId, message: item.text, clientMessageId: item.clientMessageId, messageType: 'file', attachmentIds });
+    } finally {
+      if (this.uploading === abort) this.uploading = null;
+    }
   }
 
   private end(reason: string, refused?: Attempt): void {

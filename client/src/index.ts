@@ -6,9 +6,19 @@ export { systemClock, type Clock } from './clock.js';
 export { ConversationSession, MAX_MESSAGE_LENGTH, type Connection, type ConversationState, type SendResult, type SessionOptions } from './conversation.js';
 export { randomId } from './ids.js';
 export { MessageStore, type Change } from './message-store.js';
-export { Outbox, type Attempt, type OutboxItem, type OutboxState } from './outbox.js';
+export { Outbox, type Attempt, type OutboxFile, type OutboxItem, type OutboxState } from './outbox.js';
 export { ReadReceipts } from './read-receipts.js';
 export { ConversationEndedError, errorMessage, type ConversationTransport } from './transport.js';
 export { THEIR_TYPING_MAX_MS, TheirTyping, TYPING_IDLE_MS, TypingSignal } from './typing.js';
-export type { Message, Page, SenderType } from './wire.js';
+export {
+  AttachmentFiles,
+  DEFAULT_MAX_FILE_BYTES,
+  formatBytes,
+  LinkExpiredError,
+  MAX_FILES_PER_MESSAGE,
+  type FileReader,
+  type FileToSend,
+  type FileTransport,
+} from './uploads.js';
+export type { Attachment, Message, Page, PendingUpload, SenderType } from './wire.js';
 export type { AppRouter } from '#server/router/index.js';

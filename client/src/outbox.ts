@@ -13,6 +13,20 @@ export interface OutboxItem {
   readonly createdAt: string;
   readonly state: OutboxState;
   readonly error: string | null;
+  /** A file message's files, uploaded in turn before the message goes ([] for text). */
+  readonly files: readonly OutboxFile[];
+}
+
+/** One file waiting to go: how far its upload is, and its attachment once the server checked it. */
+export interface OutboxFile {
+  readonly id: string;
+  readonly name: string;
+  readonly size: number;
+  readonly type: string;
+  /** 0 to 1 while its bytes go up. */
+  readonly progress: number;
+  /** Set once uploaded and checked: a retry sends it without uploading it again. */
+  readonly attachmentId: string | null;
 }
 
 /** One try at sending an item; an answer to any but its item's latest try is ignored. */
@@ -30,6 +44,8 @@ export class Outbox {
   private readonly tries = new Map<string, number>();
   /** Items already carried over once from a conversation that ended. */
   private readonly carried = new Set<string>();
+  /** The files' bytes, kept out of the state views read. */
+  private readonly blobs = new Map<string, Blob>();
   private frozen: readonly OutboxItem[] | null = null;
 
   constructor(
@@ -45,10 +61,32 @@ export class Outbox {
     return this.items.has(clientMessageId);
   }
 
-  add(text: string): OutboxItem {
-    const item: OutboxItem = { clientMessageId: this.newId(), text, createdAt: new Date(this.now()).toISOString(), state: 'pending', error: null };
+  add(text: string, files: readonly Blob[] = []): OutboxItem {
+    const entries = files.map((blob): OutboxFile => {
+      const id = this.newId();
+      this.blobs.set(id, blob);
+      const named = blob as Blob & { name?: string };
+      return { id, name: named.name ?? 'file', size: blob.size, type: blob.type, progress: 0, attachmentId: null };
+    });
+    const item: OutboxItem = { clientMessageId: this.newId(), text, createdAt: new Date(this.now()).toISOString(), state: 'pending', error: null, files: entries };
     this.put(item);
     return item;
+  }
+
+  get(clientMessageId: string): OutboxItem | undefined {
+    return this.items.get(clientMessageId);
+  }
+
+  blobOf(fileId: string): Blob | undefined {
+    return this.blobs.get(fileId);
+  }
+
+  /** Records an upload's progress or its attachment, for the current try only. */
+  fileChanged(attempt: Attempt, fileId: string, change: Partial<Pick<OutboxFile, 'progress' | 'attachmentId'>>): boolean {
+    const item = this.items.get(attempt.clientMessageId);
+    if (!item || !this.isCurrent(attempt)) return false;
+    this.put({ ...item, files: item.files.map((f) => (f.id === fileId ? { ...f, ...change } : f)) });
+    return true;
   }
 
   /**
@@ -77,6 +115,7 @@ export class Outbox {
 
   /** Stored by the server (its answer or its copy came): the item leaves the outbox. */
   remove(clientMessageId: string): boolean {
+    for (const file of this.items.get(clientMessageId)?.files ?? []) this.blobs.delete(file.id);
     this.tries.delete(clientMessageId);
     this.carried.delete(clientMessageId);
     this.frozen = null;

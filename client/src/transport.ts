@@ -8,7 +8,8 @@ export interface ConversationTransport {
   history(conversationId: string, page: { limit: number; before?: number }): Promise<Page>;
   /** Catch-up: messages with seq > afterSeq, oldest first. */
   sync(conversationId: string, afterSeq: number, limit: number): Promise<Page>;
-  send(input: { conversationId: string; message: string; clientMessageId: string }): Promise<Message>;
+  /** A text message, or a file message (`messageType: 'file'`, its caption and checked attachments). */
+  send(input: { conversationId: string; message: string; clientMessageId: string; messageType?: 'file'; attachmentIds?: string[] }): Promise<Message>;
   markRead(messageId: string): Promise<void>;
   typing(conversationId: string, isTyping: boolean): Promise<void>;
 }

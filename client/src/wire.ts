@@ -2,9 +2,12 @@
  * The wire shapes, taken from the server's zod schemas so they are written once. `#server/*`
  * is the server's source inside this repository and its built declarations inside the package.
  */
+import type { z } from 'zod';
 import type { Message } from '#server/router/messages.schema.js';
+import type { Attachment, PendingUploadSchema } from '#server/router/attachments.schema.js';
 
-export type { Message };
+export type { Attachment, Message };
+export type PendingUpload = z.infer<typeof PendingUploadSchema>;
 export type SenderType = Message['senderType'];
 
 /**

@@ -1,28 +1,28 @@
-import { fileTypeFromStream } from 'file-type';
-import type { Readable } from 'node:stream';
+import { fileTypeFromBuffer } from 'file-type';
 import { extensionOf, extensionsOf, isUnspecifiedType, normaliseType } from './file-types.js';
 
 /** Legacy Office files are all one container format; their names say which they are. */
 const compoundDocumentTypes: Record<string, string> = { doc: 'application/msword', xls: 'application/vnd.ms-excel', ppt: 'application/vnd.ms-powerpoint' };
 
-/** How much of a file without a signature is read to tell text from anything else. */
-export const TEXT_SNIFF_BYTES = 64 * 1024;
+/**
+ * How much of a file is read to tell what it is: enough for file-type to look into an office
+ * document's zip entries; of a file without a signature, the first 64 KiB must be text.
+ */
+export const SNIFF_BYTES = 256 * 1024;
+const TEXT_SNIFF_BYTES = 64 * 1024;
 
 export type Verdict = { ok: true; contentType: string } | { ok: false; reason: string };
 
 /** What file-type reads from the start of the bytes (undefined: no known signature, maybe text). */
-export async function signatureOf(stream: Readable): Promise<string | undefined> {
-  try {
-    return (await fileTypeFromStream(stream))?.mime;
-  } finally {
-    stream.destroy();
-  }
+export async function signatureOf(head: Uint8Array): Promise<string | undefined> {
+  return (await fileTypeFromBuffer(head))?.mime;
 }
 
 const markup = /<\s*(!doctype|html|head|body|script|svg|iframe|object|embed|\?xml|meta|link|style)\b/i;
 
 /** Text we can show as text: UTF-8, no NUL bytes, no markup a browser would run, no script header. */
-function isPlainText(head: Buffer): boolean {
+function isPlainText(sample: Buffer): boolean {
+  const head = sample.subarray(0, TEXT_SNIFF_BYTES);
   if (head.includes(0)) return false;
   try {
     // `stream`: a character cut at the end of the sample is not an error.

@@ -1,6 +1,4 @@
 import { z } from 'zod';
-import type { AttachmentRow } from '../db/schema.js';
-import type { AttachmentFiles } from '../files/attachment-files.js';
 import { exampleIds } from './examples.js';
 
 /** Files one message may carry. */
@@ -67,29 +65,3 @@ export const SignedLinkInput = z.object({
 export const OpenAttachmentInput = SignedLinkInput.extend({ variant: z.enum(['file', 'thumbnail']).describe('The file or its thumbnail') });
 
 export const CancelledSchema = z.object({ attachmentId: z.uuid(), deleted: z.literal(true) }).meta({ description: 'The upload and its bytes are gone', examples: [{ attachmentId: exampleIds.attachment, deleted: true }] });
-
-const linkPath = (id: string, kind: 'content' | 'thumbnail' | 'upload', link: { expires: number; signature: string }, files: AttachmentFiles) =>
-  `${files.settings.publicUrl ?? ''}/api/support/attachments/${id}/${kind}?expires=${link.expires}&signature=${link.signature}`;
-
-const expiryIn = (files: AttachmentFiles, seconds: number) => Math.floor(files.now() / 1000) + seconds;
-
-/** A ready attachment with fresh signed links. */
-export function toAttachment(row: AttachmentRow, files: AttachmentFiles): Attachment {
-  const expires = expiryIn(files, files.settings.linkTtlSeconds);
-  const attachment: Attachment = {
-    id: row.id,
-    name: row.name,
-    size: row.size ?? row.declared_size,
-    contentType: row.content_type ?? row.declared_type,
-    url: linkPath(row.id, 'content', files.links.sign('file', row.id, expires), files),
-  };
-  if (row.width !== null && row.height !== null) Object.assign(attachment, { width: row.width, height: row.height });
-  if (row.has_thumbnail) attachment.thumbnailUrl = linkPath(row.id, 'thumbnail', files.links.sign('thumbnail', row.id, expires), files);
-  return attachment;
-}
-
-/** The upload URL of the local-disk store: this server, signed like a presigned URL. */
-export function diskUploadUrl(id: string, files: AttachmentFiles): { url: string; expires: number } {
-  const expires = expiryIn(files, files.settings.uploadTtlSeconds);
-  return { url: linkPath(id, 'upload', files.links.sign('upload', id, expires), files), expires };
-}

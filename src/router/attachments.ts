@@ -5,18 +5,17 @@ import type { AttachmentRow } from '../db/schema.js';
 import type { AttachmentFiles } from '../files/attachment-files.js';
 import { hasDangerousExtension, isUnspecifiedType, normaliseType, sanitiseFileName } from '../files/file-types.js';
 import { cleanImage, isCleanableImage, UnreadableImageError } from '../files/images.js';
-import { judge, signatureOf, TEXT_SNIFF_BYTES } from '../files/inspect.js';
+import { judge, signatureOf, SNIFF_BYTES } from '../files/inspect.js';
 import { storageKeys } from '../files/store.js';
 import type { Context, Principal } from './context.js';
 import {
   AttachmentIdInput,
   CreateAttachmentInput,
-  diskUploadUrl,
   OpenAttachmentInput,
   SignedLinkInput,
-  toAttachment,
   type Attachment,
 } from './attachments.schema.js';
+import { diskUploadUrl, toAttachment } from './attachment-links.js';
 import { authedProcedure, canSee, conversationAccess, identityKey, publicProcedure, router } from './trpc.js';
 
 const attachmentNotFound = () => new TRPCError({ code: 'NOT_FOUND', message: 'Attachment not found' });
@@ -76,9 +75,8 @@ async function checkUpload(ctx: Pick<Context, 'db' | 'files'>, row: AttachmentRo
   if (size !== row.declared_size) return refuse(new TRPCError({ code: 'BAD_REQUEST', message: `The upload has ${size} bytes, not the ${row.declared_size} announced` }));
   const key = storageKeys.file(row.id);
   await store.move(storageKeys.upload(row.id), key);
-  const signature = await signatureOf((await store.read(key))!);
-  const head = signature === undefined ? await readAll(await store.read(key, TEXT_SNIFF_BYTES)) : Buffer.alloc(0);
-  const verdict = judge({ signature, head: size === 0 ? Buffer.alloc(0) : head, name: row.name, declared: row.declared_type, allowed: settings.allowedTypes });
+  const head = size === 0 ? Buffer.alloc(0) : await readAll(await store.read(key, SNIFF_BYTES));
+  const verdict = judge({ signature: await signatureOf(head), head, name: row.name, declared: row.declared_type, allowed: settings.allowedTypes });
   if (!verdict.ok) return refuse(typeRefused(verdict.reason));
   if (!isCleanableImage(verdict.contentType)) return { content_type: verdict.contentType, size, width: null, height: null, has_thumbnail: false };
   try {

@@ -1,6 +1,7 @@
 import { attachmentsOfMessages } from '../db/attachments.js';
 import type { ConversationRow } from '../db/schema.js';
-import { toAttachment, type Attachment } from './attachments.schema.js';
+import { toAttachment } from './attachment-links.js';
+import type { Attachment } from './attachments.schema.js';
 import { withCodesForOwner } from './codes-for-owner.js';
 import type { Context, Principal } from './context.js';
 import type { Message } from './messages.schema.js';

@@ -100,7 +100,7 @@ describe('ConversationSession: the outbox', () => {
     const { transport, session, connect, state } = setup();
     expect(session.send('  first  ')).toMatchObject({ ok: true, item: { text: 'first', state: 'pending' } });
     session.send('second');
-    expect(session.send('   ')).toEqual({ ok: false, reason: 'empty' });
+    expect(session.send('   ')).toEqual({ ok: false, reason: 'empty', message: 'Write a message first.' });
     expect(transport.all('send')).toHaveLength(0);
 
     await connect();
@@ -120,7 +120,7 @@ describe('ConversationSession: the outbox', () => {
     const { session, state } = setup();
     // The core cannot import the server's value (that would bundle zod): this keeps the two equal.
     expect(MAX_MESSAGE_LENGTH).toBe(SERVER_MAX_MESSAGE_LENGTH);
-    expect(session.send('x'.repeat(MAX_MESSAGE_LENGTH + 1))).toEqual({ ok: false, reason: 'too-long' });
+    expect(session.send('x'.repeat(MAX_MESSAGE_LENGTH + 1))).toEqual({ ok: false, reason: 'too-long', message: 'Messages can be up to 5000 characters.' });
     expect(session.send(` ${'x'.repeat(MAX_MESSAGE_LENGTH)} `).ok).toBe(true);
     expect(state().outbox).toHaveLength(1);
   });

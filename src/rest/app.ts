@@ -17,7 +17,7 @@ import { asyncApiDocument } from '../realtime/asyncapi.js';
 import { openApiDocument } from './openapi.js';
 import type { RestState } from './route.js';
 import { createSupportRoutes, supportRoutes } from './routes.js';
-import { createAttachmentTransfers } from './attachment-routes.js';
+import { attachmentTransferPaths, createAttachmentTransfers } from './attachment-routes.js';
 import { createConsoleRoutes } from './console.js';
 import { createWidgetRoutes } from './widget.js';
 
@@ -161,7 +161,7 @@ export function createRestApp(services: Services, options: RestOptions): Koa<Res
   app.use(createConsoleRoutes({ production: options.production ?? false }).routes());
   const support = createSupportRoutes(supportRoutes);
   // Generated once: the documents only change with the code.
-  app.use(createDocsRoutes({ openapi: openApiDocument(supportRoutes), asyncapi: asyncApiDocument() }).routes());
+  app.use(createDocsRoutes({ openapi: openApiDocument(supportRoutes, attachmentTransferPaths), asyncapi: asyncApiDocument() }).routes());
   app.use(createAttachmentTransfers(services.files).routes());
   app.use(support.routes());
   app.use(support.allowedMethods());

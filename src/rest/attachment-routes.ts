@@ -4,6 +4,7 @@ import type { AttachmentFiles } from '../files/attachment-files.js';
 import { UploadTooLargeError } from '../files/disk-store.js';
 import { AttachmentIdInput, AttachmentSchema, CancelledSchema, CreateAttachmentInput, PendingUploadSchema } from '../router/attachments.schema.js';
 import { fileTooLarge } from '../router/attachments.js';
+import { exampleIds } from '../router/examples.js';
 import type { RestRoute, RestState } from './route.js';
 
 const attachmentId = { id: 'attachmentId' };
@@ -61,6 +62,59 @@ export const attachmentRoutes: RestRoute[] = [
     call: (caller, input) => caller.attachments.cancel(input),
   },
 ];
+
+const signedLinkParameters = [
+  { name: 'id', in: 'path', required: true, description: 'The attachment', schema: { type: 'string', format: 'uuid' } },
+  { name: 'expires', in: 'query', required: true, description: 'From the link: when it stops working (Unix seconds)', schema: { type: 'integer', minimum: 0 } },
+  { name: 'signature', in: 'query', required: true, description: 'From the link: the server’s signature', schema: { type: 'string' } },
+];
+const failures = (statuses: number[]) => Object.fromEntries(statuses.map((status) => [String(status), { $ref: `#/components/responses/${failureNames[status]}` }]));
+const failureNames: Record<number, string> = { 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict', 413: 'PayloadTooLarge', 429: 'RateLimited', 503: 'ServiceUnavailable' };
+const download = (what: string, types: string) => ({
+  tags: ['Attachments'],
+  summary: `Download ${what} by its signed link`,
+  description: `Needs the link (it works for minutes) and the credentials of the conversation’s owner or an admin: a link alone opens nothing, so a page fetches it with its header and shows a blob. Served with \`X-Content-Type-Options: nosniff\`, a sandboxing Content-Security-Policy, and \`Content-Disposition: attachment\` except for raster images (inline). 403 for a link that is not this server’s or has expired (then GET /attachments/{id} for fresh links).`,
+  security: [{ bearer: [] }, { guestId: [] }],
+  parameters: signedLinkParameters,
+  responses: { '200': { description: `The bytes (${types})`, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }, ...failures([401, 403, 404, 429, 503]) },
+});
+
+/** The OpenAPI entries of the streaming routes (the table above documents itself). */
+export const attachmentTransferPaths = {
+  '/api/support/attachments/{id}/upload': {
+    put: {
+      tags: ['Attachments'],
+      summary: 'Upload a file’s bytes (local-disk storage; with S3 the URL is the bucket’s)',
+      description:
+        'The `upload.url` that POST /attachments answered, with its `upload.headers`: the signed URL is the credential, as a presigned bucket URL is. Streamed to disk, never held in memory; more bytes than announced answer 413 and nothing is kept. Then POST /attachments/{id}/complete.',
+      operationId: 'putAttachmentsIdUpload',
+      security: [{}],
+      parameters: signedLinkParameters,
+      requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+      responses: {
+        '200': {
+          description: 'Every byte arrived',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                description: 'The success envelope',
+                properties: {
+                  success: { const: true, description: 'Always true here' },
+                  data: { type: 'object', description: 'What arrived', properties: { attachmentId: { type: 'string', format: 'uuid', description: 'The attachment' }, size: { type: 'integer', description: 'Bytes received' } } },
+                },
+              },
+              example: { success: true, data: { attachmentId: exampleIds.attachment, size: 48213 } },
+            },
+          },
+        },
+        ...failures([400, 403, 404, 409, 413, 429, 503]),
+      },
+    },
+  },
+  '/api/support/attachments/{id}/content': { get: { ...download('a file', 'its type read from the bytes'), operationId: 'getAttachmentsIdContent' } },
+  '/api/support/attachments/{id}/thumbnail': { get: { ...download('an image’s thumbnail', 'image/webp, at most 320×320'), operationId: 'getAttachmentsIdThumbnail' } },
+};
 
 /** A query value as the link carries it: digits become a number, for the schema to check. */
 const linkQuery = (query: Record<string, unknown>) => ({

@@ -28,9 +28,12 @@ const security: Record<Access, Record<string, string[]>[]> = {
 const failureName = (kind: FailureKind) => kind.code.toLowerCase().replace(/(?:^|_)(\w)/g, (_, c: string) => c.toUpperCase());
 const restFailures = failureKinds.filter((kind) => kind.status !== undefined);
 
-/** The failures a route can answer: 403 needs a role to lack, 413 a body to be too large. */
+/** The failures a route can answer: 403 needs a role to lack, 413 a body to be too large, 415 a file. */
 function failuresOf(route: RestRoute) {
-  return restFailures.filter((kind) => (kind.status !== 403 || route.access === 'admin') && (kind.status !== 413 || takesBody(route.method)));
+  return restFailures.filter(
+    (kind) =>
+      (kind.status !== 403 || route.access === 'admin') && (kind.status !== 413 || takesBody(route.method)) && (kind.status !== 415 || route.tag === 'Attachments'),
+  );
 }
 
 function failureResponse(kind: FailureKind) {
@@ -43,7 +46,7 @@ function failureResponse(kind: FailureKind) {
 }
 
 /** The OpenAPI 3.1 document of the REST layer, generated from the same zod schemas the procedures use. */
-export function openApiDocument(routes: RestRoute[], prefix = '/api/support') {
+export function openApiDocument(routes: RestRoute[], extraPaths: Record<string, Record<string, unknown>> = {}, prefix = '/api/support') {
   const schemas = schemaCollector();
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
@@ -90,6 +93,7 @@ export function openApiDocument(routes: RestRoute[], prefix = '/api/support') {
       },
     };
   }
+  Object.assign(paths, extraPaths);
   return {
     openapi: '3.1.0',
     info: {

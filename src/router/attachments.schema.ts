@@ -64,4 +64,4 @@ export const SignedLinkInput = z.object({
 });
 export const OpenAttachmentInput = SignedLinkInput.extend({ variant: z.enum(['file', 'thumbnail']).describe('The file or its thumbnail') });
 
-export const CancelledSchema = z.object({ attachmentId: z.uuid(), deleted: z.literal(true) }).meta({ description: 'The upload and its bytes are gone', examples: [{ attachmentId: exampleIds.attachment, deleted: true }] });
+export const CancelledSchema = z.object({ attachmentId: z.uuid().describe('The attachment'), deleted: z.literal(true).describe('Always true') }).meta({ description: 'The upload and its bytes are gone', examples: [{ attachmentId: exampleIds.attachment, deleted: true }] });

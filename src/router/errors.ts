@@ -77,7 +77,7 @@ export interface FailureKind {
   status?: number;
   description: string;
   message: string;
-  /** Only REST sees it (Koa answers it before any procedure runs). */
+  /** Only REST (and tRPC) sees it: Koa answers it before any procedure runs, or only REST paths can cause it. */
   restOnly?: boolean;
   /** REST sends Retry-After with it. */
   retryAfter?: boolean;
@@ -90,10 +90,11 @@ export interface FailureKind {
 export const failureKinds: FailureKind[] = [
   { code: 'BAD_REQUEST', status: 400, description: 'Invalid input; the envelope’s `errors` names each field by its path', message: 'Validation failed' },
   { code: 'UNAUTHORIZED', status: 401, description: 'Credentials missing where needed, or bad (a malformed, expired or wrongly signed token, an unknown guest id)', message: 'Authentication required' },
-  { code: 'FORBIDDEN', status: 403, description: 'Signed in, but this needs an admin', message: 'Admin access required' },
+  { code: 'FORBIDDEN', status: 403, description: 'Signed in, but this needs an admin; or an attachment link that is not this server’s or has expired', message: 'Admin access required' },
   { code: 'NOT_FOUND', status: 404, description: 'No such conversation or message, or not one you can see', message: 'Conversation not found' },
   { code: 'CONFLICT', status: 409, description: 'The conversation is closed, or the change would give its customer two open conversations of one type', message: 'Conversation is closed' },
-  { code: 'PAYLOAD_TOO_LARGE', status: 413, description: 'Body over 100 KB', message: 'Request body is too large', restOnly: true },
+  { code: 'PAYLOAD_TOO_LARGE', status: 413, description: 'Body over 100 KB, or a file over ATTACHMENT_MAX_BYTES', message: 'Request body is too large', restOnly: true },
+  { code: 'UNSUPPORTED_MEDIA_TYPE', status: 415, description: 'A file of a kind that is not allowed, or whose bytes are not what its name or type says', message: 'This type of file is not allowed', restOnly: true },
   { code: 'RATE_LIMITED', status: 429, description: 'Over a rate limit; retry later (REST says when in Retry-After)', message: 'Too many requests, try again later', retryAfter: true },
   { code: 'INTERNAL_SERVER_ERROR', status: 500, description: 'A bug on our side, logged with its stack; the message says no more', message: 'Internal server error' },
   { code: 'SERVICE_UNAVAILABLE', status: 503, description: 'The database is unreachable or this replica is restarting; retry (a send with the same clientMessageId is stored once)', message: 'Service temporarily unavailable, retry shortly', retryAfter: true },

@@ -3,6 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { supportRoutes } from '../../src/rest/routes.js';
+import { attachmentTransferPaths } from '../../src/rest/attachment-routes.js';
 import { canRun } from '../support/requirements.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { launchBrowser, watch } from '../widget/browser.js';
@@ -77,7 +78,7 @@ describe.runIf(canRun('browser'))('GET /api/support/docs in Chromium', () => {
     });
     await page.goto(`${server.url}/api/support/docs`);
     await page.locator('.opblock').first().waitFor();
-    expect(await page.locator('.opblock').count()).toBe(supportRoutes.length);
+    expect(await page.locator('.opblock').count()).toBe(supportRoutes.length + Object.keys(attachmentTransferPaths).length);
     for (const tag of ['Conversations', 'Messages', 'Onboarding', 'Inbox', 'Agents']) expect(await page.locator(`.opblock-tag[data-tag="${tag}"]`).count(), tag).toBe(1);
 
     // An operation opens on its description, its fields and an example reply.

@@ -12,10 +12,9 @@
  * pinned to CPU 0 and this generator to CPU 1 (taskset), PostgreSQL is left to the
  * scheduler. Options: see `usage` below.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -25,6 +24,7 @@ import pg from 'pg';
 import { addGuests, connectFleet, newFleet, type Fleet } from './lib/fleet.js';
 import { requestRate, type RateResult } from './lib/http-rate.js';
 import { passes, runStep, type StepResult } from './lib/load.js';
+import { buildServers } from './lib/build.js';
 import { cpuMeter, freePort, hasTaskset, rssOf, setBenchDatabase, startServer, type Child } from './lib/proc.js';
 import { fmt, fmtInt } from './lib/stats.js';
 import { defaultLimitRules } from '../src/router/limits.js';
@@ -139,7 +139,7 @@ async function main() {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'support-bench-'));
   const env = { DATABASE_URL: dbUrl, JWT_SECRET: secret, HOST: '127.0.0.1', NODE_ENV: 'production', LOG_LEVEL: 'warn', DATA_DIR: dataDir, ...limits };
 
-  const scripts = buildServers(log);
+  const scripts = buildServers(root, log);
   const children = new Set<Child>();
   const start = async (name: 'ours' | 'relay' | 'naive' | 'bare-koa', gcHook = false) => {
     const hook = gcHook ? ['--expose-gc', '--import', pathToFileURL(scripts('gc-hook')).href] : [];
@@ -237,28 +237,6 @@ async function main() {
     writeReadme(report.summary);
     log('README.md: Benchmark section updated');
   }
-}
-
-/**
- * Compiles ours (as `npm run build` does) and the baselines to JavaScript under
- * node_modules/.cache, so that every server runs as plain `node file.js`: no TypeScript
- * loader thread in any of them, which would blur memory and CPU. Falls back to tsx.
- */
-function buildServers(log: (...parts: unknown[]) => void) {
-  const cache = path.join(root, 'node_modules', '.cache', 'support-bench');
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const compile = (project: string, outDir: string) =>
-    spawnSync(process.execPath, [tsc, '-p', project, '--noCheck', '--outDir', outDir, '--sourceMap', 'false'], { cwd: root, encoding: 'utf8' });
-  rmSync(cache, { recursive: true, force: true });
-  const ours = compile('tsconfig.build.json', path.join(cache, 'ours'));
-  const servers = compile('bench/tsconfig.servers.json', path.join(cache, 'servers'));
-  if (ours.status === 0 && servers.status === 0) {
-    const scripts = (name: string) => (name === 'ours' ? path.join(cache, 'ours', 'main.js') : path.join(cache, 'servers', `${name}.js`));
-    return Object.assign(scripts, { loader: [] as string[] });
-  }
-  log(`could not compile the servers (${(ours.stdout + servers.stdout).slice(0, 400)}); running them through tsx`);
-  const scripts = (name: string) => path.join(root, name === 'ours' ? 'src/main.ts' : `bench/servers/${name}.ts`);
-  return Object.assign(scripts, { loader: ['--import', 'tsx'] });
 }
 
 interface SearchResult {

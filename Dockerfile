@@ -7,9 +7,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# The widget bundles the shared client core from source.
+# The widget and the console bundle the shared client core (and its browser adapters) from source.
 COPY client/package.json ./client/
 COPY client/src ./client/src
+COPY client/browser ./client/browser
 COPY widget ./widget
 COPY console ./console
 COPY scripts ./scripts

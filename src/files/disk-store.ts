@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -26,13 +27,21 @@ export class DiskStore implements FileStore {
     return path.join(this.root, key);
   }
 
+  /**
+   * A part file of its own for each write: a retried upload must not share one with the cut
+   * request it replaces (whose clean-up would delete the retry's bytes mid-write).
+   */
+  private partOf(target: string): string {
+    return `${target}.${randomUUID()}.part`;
+  }
+
   async directUpload(): Promise<undefined> {
     return undefined;
   }
 
   async receive(key: string, body: Readable, maxBytes: number): Promise<number> {
     const target = this.pathOf(key);
-    const part = `${target}.part`;
+    const part = this.partOf(target);
     await mkdir(path.dirname(target), { recursive: true });
     let received = 0;
     const counter = new Transform({
@@ -54,8 +63,9 @@ export class DiskStore implements FileStore {
   async write(key: string, bytes: Buffer): Promise<void> {
     const target = this.pathOf(key);
     await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(`${target}.part`, bytes, { mode: 0o600 });
-    await rename(`${target}.part`, target);
+    const part = this.partOf(target);
+    await writeFile(part, bytes, { mode: 0o600 });
+    await rename(part, target);
   }
 
   async size(key: string): Promise<number | undefined> {

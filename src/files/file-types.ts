@@ -97,7 +97,8 @@ export function sanitiseFileName(name: string): string {
   if (clean.length > 200) {
     const extension = extensionOf(clean);
     const tail = extension ? `.${extension}` : '';
-    clean = clean.slice(0, 200 - tail.length).trimEnd() + tail;
+    // A cut between the halves of a surrogate pair (an emoji) would store U+FFFD: drop the half.
+    clean = clean.slice(0, 200 - tail.length).replace(/[\uD800-\uDBFF]$/, '').trimEnd() + tail;
   }
   return clean || 'file';
 }

@@ -55,6 +55,20 @@ async function discard(files: AttachmentFiles, ids: string[]): Promise<void> {
   await files.store.remove(ids.flatMap((id) => [storageKeys.upload(id), storageKeys.file(id), storageKeys.thumbnail(id)]));
 }
 
+/** The upload is being checked by a concurrent `complete` of the same file. */
+class CheckedElsewhere extends Error {}
+
+/** Waits for a concurrent `complete` to finish: the row it made ready, or not found when it refused the file. */
+async function checkedElsewhere(ctx: Pick<Context, 'db'>, id: string): Promise<AttachmentRow> {
+  for (let waited = 0; waited < 30_000; waited += 50) {
+    const row = await findAttachment(ctx.db, id);
+    if (!row) throw attachmentNotFound();
+    if (row.status === 'ready') return row;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new TRPCError({ code: 'CONFLICT', message: 'The file is still being checked, try again' });
+}
+
 /**
  * Checks an upload's bytes and makes it a file. The bytes are first moved out of reach of the
  * upload URL (which works for minutes more), then read: the type from the bytes must be
@@ -65,7 +79,11 @@ async function checkUpload(ctx: Pick<Context, 'db' | 'files'>, row: AttachmentRo
   const { files } = ctx;
   const { store, settings } = files;
   const size = await store.size(storageKeys.upload(row.id));
-  if (size === undefined) throw new TRPCError({ code: 'CONFLICT', message: 'The file has not been uploaded yet' });
+  if (size === undefined) {
+    // Moved already: another `complete` of the same file (a double click) is checking it.
+    if ((await store.size(storageKeys.file(row.id))) !== undefined) throw new CheckedElsewhere();
+    throw new TRPCError({ code: 'CONFLICT', message: 'The file has not been uploaded yet' });
+  }
   const refuse = async (error: TRPCError): Promise<never> => {
     await deleteUnattached(ctx.db, row.id);
     await discard(files, [row.id]);
@@ -74,7 +92,10 @@ async function checkUpload(ctx: Pick<Context, 'db' | 'files'>, row: AttachmentRo
   if (size > settings.maxBytes) return refuse(fileTooLarge(settings.maxBytes));
   if (size !== row.declared_size) return refuse(new TRPCError({ code: 'BAD_REQUEST', message: `The upload has ${size} bytes, not the ${row.declared_size} announced` }));
   const key = storageKeys.file(row.id);
-  await store.move(storageKeys.upload(row.id), key);
+  await store.move(storageKeys.upload(row.id), key).catch(async (error: unknown) => {
+    // The other `complete` moved it first.
+    throw (await store.size(storageKeys.upload(row.id))) === undefined ? new CheckedElsewhere() : error;
+  });
   const head = size === 0 ? Buffer.alloc(0) : await readAll(await store.read(key, SNIFF_BYTES));
   const verdict = judge({ signature: await signatureOf(head), head, name: row.name, declared: row.declared_type, allowed: settings.allowedTypes });
   if (!verdict.ok) return refuse(typeRefused(verdict.reason));
@@ -142,8 +163,11 @@ export const attachmentsRouter = router({
     const row = await findAttachment(ctx.db, input.attachmentId);
     if (!row || !isUploader(ctx.principal, row)) throw attachmentNotFound();
     if (row.status === 'ready') return toAttachment(row, ctx.files);
-    const found = await checkUpload(ctx, row);
-    const ready = (await markAttachmentReady(ctx.db, row.id, found)) ?? (await findAttachment(ctx.db, row.id));
+    const found = await checkUpload(ctx, row).catch((error: unknown) => {
+      if (error instanceof CheckedElsewhere) return undefined;
+      throw error;
+    });
+    const ready = found ? ((await markAttachmentReady(ctx.db, row.id, found)) ?? (await findAttachment(ctx.db, row.id))) : await checkedElsewhere(ctx, row.id);
     if (!ready) throw attachmentNotFound();
     return toAttachment(ready, ctx.files);
   }),

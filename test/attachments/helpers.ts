@@ -1,10 +1,13 @@
 import { mkdtempSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import S3rver from 's3rver';
 import sharp from 'sharp';
-import { request, type Reply, type TestServer } from '../support/server.js';
-import type { Who } from '../rest/helpers.js';
+import { request, startTestServer, type Reply, type TestServer } from '../support/server.js';
+import type { Socket } from 'socket.io-client';
+import { storageKeys } from '../../src/files/store.js';
+import { call, type Who } from '../rest/helpers.js';
 
 export interface FileToUpload {
   name: string;
@@ -15,19 +18,32 @@ export interface FileToUpload {
   size?: number;
 }
 
-/** The three steps as a browser does them: announce, PUT the bytes where told, complete. */
-export async function upload(server: TestServer, who: Who, conversationId: string, file: FileToUpload) {
-  const created = await request(server, '/api/support/attachments', {
+/** Step 1 alone: announce a file (POST /attachments), as the browser would describe it. */
+export function announce(server: TestServer, who: Who, conversationId: string, file: FileToUpload) {
+  return request(server, '/api/support/attachments', {
     ...who,
     body: { conversationId, name: file.name, size: file.size ?? file.bytes.length, contentType: file.type ?? '' },
   });
-  if (created.status !== 201) return { created, put: undefined, completed: undefined };
+}
+
+/** Step 2: the bytes to where `create` said, with the headers it gave. */
+export async function putBytes(server: TestServer, created: Reply, bytes: Buffer) {
   const target = created.body.data.upload;
-  const url = new URL(target.url, server.url).toString();
-  const put = await fetch(url, { method: 'PUT', headers: target.headers, body: file.bytes });
-  const putText = await put.text();
-  const completed = await request(server, `/api/support/attachments/${created.body.data.attachmentId}/complete`, { ...who, method: 'POST' });
-  return { created, put: { status: put.status, text: putText }, completed };
+  const put = await fetch(new URL(target.url, server.url), { method: 'PUT', headers: target.headers, body: bytes });
+  return { status: put.status, text: await put.text() };
+}
+
+/** Step 3: POST /attachments/:id/complete. */
+export const complete = (server: TestServer, who: Who, attachmentId: string) =>
+  request(server, `/api/support/attachments/${attachmentId}/complete`, { ...who, method: 'POST' });
+
+/** The three steps as a browser does them: announce, PUT the bytes where told, complete. */
+export async function upload(server: TestServer, who: Who, conversationId: string, file: FileToUpload) {
+  const created = await announce(server, who, conversationId, file);
+  if (created.status !== 201) return { created, put: undefined, completed: undefined };
+  const put = await putBytes(server, created, file.bytes);
+  const completed = await complete(server, who, created.body.data.attachmentId);
+  return { created, put, completed };
 }
 
 /** Uploads and expects the file to be accepted: the attachment as `complete` answered it. */
@@ -92,4 +108,63 @@ export async function startS3() {
   process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
   process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
   return { env: { S3_BUCKET: 'attachments', S3_ENDPOINT: `http://127.0.0.1:${port}`, S3_REGION: 'us-east-1' }, close: () => server.close() };
+}
+
+/** What the store holds of an attachment, by key: uploaded bytes, checked file, thumbnail (undefined: nothing). */
+export async function storedSizes(server: TestServer, attachmentId: string) {
+  const { store } = server.app.services.files;
+  return {
+    upload: await store.size(storageKeys.upload(attachmentId)),
+    file: await store.size(storageKeys.file(attachmentId)),
+    thumbnail: await store.size(storageKeys.thumbnail(attachmentId)),
+  };
+}
+
+export const NOTHING_STORED = { upload: undefined, file: undefined, thumbnail: undefined };
+
+/** A file message with these attachments, as a widget sends it. */
+export const sendFiles = (socket: Socket, conversationId: string, attachmentIds: string[], extra: Record<string, unknown> = {}) =>
+  call(socket, 'message:send', { conversationId, messageType: 'file', attachmentIds, ...extra });
+
+/** A small text file, accepted on every store. */
+export const textFile = (name = 'notes.txt', text = 'order 1234\n'): FileToUpload => ({ name, bytes: Buffer.from(text), type: 'text/plain' });
+
+/**
+ * A PUT by hand (node:http), for what fetch will not do: a body without Content-Length
+ * (chunked), or one cut off after `cutAfter` bytes (the socket destroyed, as a lost network does).
+ */
+export function rawPut(url: URL, headers: Record<string, string>, body: Buffer, options: { cutAfter?: number } = {}): Promise<{ status?: number; text?: string }> {
+  const cut = options.cutAfter;
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'PUT', headers: cut === undefined ? headers : { ...headers, 'content-length': String(body.length) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', (error) => (cut === undefined ? reject(error) : resolve({})));
+    if (cut === undefined) {
+      // write() then end(): no Content-Length, the body goes chunked.
+      req.write(body);
+      req.end();
+      return;
+    }
+    req.write(body.subarray(0, cut), () =>
+      setTimeout(() => {
+        req.destroy();
+        resolve({});
+      }, 100),
+    );
+  });
+}
+
+/** A test server keeping attachments on this store (S3: an s3rver of its own); close() stops both. */
+export async function startServerOn(store: 'disk' | 's3', env: Record<string, string> = {}): Promise<TestServer> {
+  const s3 = store === 's3' ? await startS3() : undefined;
+  const server = await startTestServer({ ...s3?.env, ...env });
+  const closeServer = server.close;
+  server.close = async () => {
+    await closeServer();
+    await s3?.close();
+  };
+  return server;
 }

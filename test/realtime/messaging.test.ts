@@ -216,7 +216,8 @@ describe('message:send failures', () => {
       ['non-string message', { conversationId: c, message: 42 }, 'message'],
       ['messageType system', { conversationId: c, message: 'hi', messageType: 'system' }, 'messageType'],
       ['messageType auth_code', { conversationId: c, message: '123456', messageType: 'auth_code' }, 'messageType'],
-      ['messageType file', { conversationId: c, message: 'file.pdf', messageType: 'file' }, 'messageType'],
+      ['messageType file without files', { conversationId: c, message: 'file.pdf', messageType: 'file' }, 'attachmentIds'],
+      ['files on a text message', { conversationId: c, message: 'hi', attachmentIds: ['6f1c2b7e-3d4a-4e5f-9a0b-1c2d3e4f5a6b'] }, 'attachmentIds'],
       ['unknown messageType', { conversationId: c, message: 'hi', messageType: 'video' }, 'messageType'],
       ['non-uuid conversationId', { conversationId: 'not-a-uuid', message: 'hi' }, 'conversationId'],
       ['missing conversationId', { message: 'hi' }, 'conversationId'],
@@ -231,7 +232,7 @@ describe('message:send failures', () => {
       expect(await error, name).toEqual({ error: 'Validation failed', event: 'message:send', code: 'BAD_REQUEST' });
     }
     const file = await call(guest.socket, 'message:send', { conversationId: c, message: 'file.pdf', messageType: 'file' });
-    expect(file.errors[0].message).toMatch(/not supported/i);
+    expect(file.errors[0].message).toBe('A file message needs at least one attachment');
 
     expect(await eventArrives(agent.socket, 'message:received', 250)).toBe(false);
     expect(toAgent).toEqual([]);

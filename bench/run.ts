@@ -25,6 +25,7 @@ import { addGuests, connectFleet, newFleet, type Fleet } from './lib/fleet.js';
 import { requestRate, type RateResult } from './lib/http-rate.js';
 import { passes, runStep, type StepResult } from './lib/load.js';
 import { buildServers } from './lib/build.js';
+import { compareSideLoad, consolesLoad, uploadsLoad, type SideLoadResult } from './lib/side-loads.js';
 import { cpuMeter, freePort, hasTaskset, rssOf, setBenchDatabase, startServer, type Child } from './lib/proc.js';
 import { fmt, fmtInt } from './lib/stats.js';
 import { defaultLimitRules } from '../src/router/limits.js';
@@ -34,7 +35,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const usage = `npm run bench -- [options]
   --quick                 short steps, 1,000 idle sockets held 15 s, short history runs
   --only=ours,naive,relay which servers get the load test (default all three)
-  --skip-load --skip-idle --skip-history
+  --skip-load --skip-idle --skip-history --skip-side-loads
   --guests=200 --admins=5 --bytes=64
   --warmup=2 --measure=6  seconds per load step (warm-up is checked but not timed)
   --start-rate=1000       the first rate of the step search (and the fixed-rate point)
@@ -122,16 +123,7 @@ async function main() {
   const machine = await describeMachine(admin, pin);
 
   const secret = randomBytes(32).toString('hex');
-  const adminTokens = await Promise.all(
-    Array.from({ length: o.admins }, () =>
-      new SignJWT({ role: 'admin', email: 'agent@example.com' })
-        .setProtectedHeader({ alg: 'HS256' })
-        .setSubject(randomUUID())
-        .setIssuedAt()
-        .setExpirationTime('3h')
-        .sign(new TextEncoder().encode(secret)),
-    ),
-  );
+  const adminTokens = await Promise.all(Array.from({ length: o.admins }, () => signAdmin(secret)));
   // Every abuse limit lifted (the code-guessing limits are not on the message path).
   const limits = Object.fromEntries(
     Object.keys(defaultLimitRules).filter((name) => !name.startsWith('CODE_')).map((name) => [`LIMIT_${name}`, '1000000/1']),
@@ -182,6 +174,7 @@ async function main() {
   log(`options: ${JSON.stringify(o)}`);
   const load: Partial<Record<string, SearchResult>> = {};
   let history: { ours: RateResult; bare: RateResult } | undefined;
+  const sideLoads: SideLoadResult[] = [];
   let idle: Partial<Record<'ours' | 'relay', IdleResult>> = {};
   let step = 0;
 
@@ -203,7 +196,28 @@ async function main() {
       }
     }
 
-    // 2. History: GET …/messages page of 50, ours against a bare Koa handler running the same SQL.
+    // 2. Side loads: the message path at the start rate without and with uploads, and with agents' consoles.
+    if (args['skip-side-loads'] !== true) {
+      let child = oursForHistory?.child;
+      let fleet = oursForHistory?.fleet;
+      const own = !child || !fleet;
+      if (!child || !fleet) {
+        child = await start('ours');
+        fleet = await connectFleet(child.url, { guests: o.guests, adminTokens });
+        await runStep(fleet, { rate: o.startRate, warmupS: 0, measureS: 4, step: ++step, messageBytes: o.bytes, stallS: 5 }, child.pid);
+      }
+      const consoleTokens = await Promise.all(Array.from({ length: 20 }, () => signAdmin(secret)));
+      for (const sideLoad of [uploadsLoad(child.url, fleet.guests), consolesLoad(child.url, consoleTokens)]) {
+        await maintain();
+        sideLoads.push(await compareSideLoad(fleet, child, sideLoad, { rate: o.startRate, rounds: o.repeats, nextStep: () => ++step, log }));
+      }
+      if (own) {
+        fleet.close();
+        await stop(child);
+      }
+    }
+
+    // 3. History: GET …/messages page of 50, ours against a bare Koa handler running the same SQL.
     if (args['skip-history'] !== true) {
       let child = oursForHistory?.child;
       let fleet = oursForHistory?.fleet;
@@ -219,7 +233,7 @@ async function main() {
       await stop(child);
     }
 
-    // 3. Idle: N joined guest sockets held, RSS per 1,000 against the bare relay; disconnects.
+    // 4. Idle: N joined guest sockets held, RSS per 1,000 against the bare relay; disconnects.
     if (args['skip-idle'] !== true) {
       for (const name of ['relay', 'ours'] as const) idle[name] = await idleTest(name, start, stop, o, log);
     }
@@ -227,12 +241,12 @@ async function main() {
     await cleanup();
   }
 
-  const report = renderReport({ o, machine, load, history, idle, command: `npm run bench${argv.length ? ' -- ' + argv.filter((a) => a !== '--readme').join(' ') : ''}`, minutes: (Date.now() - started) / 60_000 });
+  const report = renderReport({ o, machine, load, history, idle, sideLoads, command: `npm run bench${argv.length ? ' -- ' + argv.filter((a) => a !== '--readme').join(' ') : ''}`, minutes: (Date.now() - started) / 60_000 });
   console.log('\n' + report.summary + '\n\n' + report.details);
   const resultsDir = path.join(root, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(path.join(resultsDir, 'latest.md'), report.summary + '\n\n' + report.details + '\n');
-  writeFileSync(path.join(resultsDir, 'latest.json'), JSON.stringify({ o, machine, load, history, idle }, null, 2) + '\n');
+  writeFileSync(path.join(resultsDir, 'latest.json'), JSON.stringify({ o, machine, load, history, idle, sideLoads }, null, 2) + '\n');
   if (args.readme === true) {
     writeReadme(report.summary);
     log('README.md: Benchmark section updated');
@@ -247,6 +261,15 @@ interface SearchResult {
   atStart: StepResult;
   /** Lowest rate that failed: what overload looks like. */
   overload?: StepResult;
+}
+
+function signAdmin(secret: string): Promise<string> {
+  return new SignJWT({ role: 'admin', email: 'agent@example.com' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(randomUUID())
+    .setIssuedAt()
+    .setExpirationTime('3h')
+    .sign(new TextEncoder().encode(secret));
 }
 
 /**
@@ -453,6 +476,7 @@ function renderReport(r: {
   load: Partial<Record<string, SearchResult>>;
   history?: { ours: RateResult; bare: RateResult };
   idle: Partial<Record<'ours' | 'relay', IdleResult>>;
+  sideLoads: SideLoadResult[];
   command: string;
   minutes: number;
 }) {
@@ -540,6 +564,23 @@ function renderReport(r: {
     '≥ 0.7× bare Koa',
     met(Number.isFinite(historyRatio) ? historyRatio >= 0.7 : undefined),
   ]);
+  for (const side of r.sideLoads) {
+    const uploads = side.name.includes('upload');
+    const rise = side.p99With / side.p99Plain - 1;
+    rows.push([
+      `message:send p99 at ${fmtInt(r.o.startRate!)} msgs/s beside ${side.name} (ms: without → with; ${side.work})`,
+      `${ms(side.p99Plain)} → ${ms(side.p99With)}`,
+      '',
+      '',
+      `${rise >= 0 ? '+' : ''}${fmt(rise * 100, 0)} %`,
+      uploads ? '< +20 %' : '≤ +10 %',
+      met(rise < (uploads ? 0.2 : 0.1) && side.lost === 0),
+    ]);
+    if (uploads) {
+      const mb = side.rssWithMb - side.rssPlainMb;
+      rows.push([`Server peak RSS beside ${side.name} (MB: without → with)`, `${fmt(side.rssPlainMb, 0)} → ${fmt(side.rssWithMb, 0)}`, '', '', `${mb >= 0 ? '+' : ''}${fmt(mb, 0)} MB`, '< +30 MB', met(mb < 30)]);
+    }
+  }
   const atMax = (s?: SearchResult) => s?.steps.find((st) => st.rate === s.max);
   rows.push([
     'CPU at the maximum: generator / server / PostgreSQL (% of one core)',

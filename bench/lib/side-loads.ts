@@ -1,0 +1,200 @@
+import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from '@trpc/client';
+import { EventSource } from 'eventsource';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AppRouter } from '../../src/router/index.js';
+import type { Fleet, Guest } from './fleet.js';
+import { runStep, type StepResult } from './load.js';
+import { rssOf, type Child } from './proc.js';
+
+/** Work beside the message path, started and stopped around a measured step. */
+export interface SideLoad {
+  name: string;
+  start(): Promise<{ stop(): Promise<string> }>;
+}
+
+export interface SideLoadResult {
+  name: string;
+  rounds: number;
+  /** Medians over the rounds, without and with the side load (ms, MB). */
+  p99Plain: number;
+  p99With: number;
+  rssPlainMb: number;
+  rssWithMb: number;
+  lost: number;
+  /** What the side load did, in its own words. */
+  work: string;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * The message path at one rate without and with a side load, alternating `rounds` times in one
+ * run: the p99 of message:send and the server's peak RSS, medians of the rounds. Alternating
+ * keeps slow drift (a growing table, a warming cache) from counting for either side.
+ */
+export async function compareSideLoad(
+  fleet: Fleet,
+  server: Child,
+  load: SideLoad,
+  o: { rate: number; rounds: number; nextStep: () => number; log: (...parts: unknown[]) => void },
+): Promise<SideLoadResult> {
+  const step = () => runStep(fleet, { rate: o.rate, warmupS: 2, measureS: 6, step: o.nextStep(), messageBytes: 64, stallS: 5 }, server.pid);
+  const peakRss = async <T>(work: Promise<T>) => {
+    let peak = rssOf(server.pid);
+    const timer = setInterval(() => (peak = Math.max(peak, rssOf(server.pid))), 50);
+    try {
+      return { result: await work, peak: peak / 2 ** 20 };
+    } finally {
+      clearInterval(timer);
+    }
+  };
+  const plain: { result: StepResult; peak: number }[] = [];
+  const loaded: { result: StepResult; peak: number }[] = [];
+  let work = '';
+  for (let round = 1; round <= o.rounds; round++) {
+    plain.push(await peakRss(step()));
+    await sleep(1000);
+    const running = await load.start();
+    loaded.push(await peakRss(step()));
+    work = await running.stop();
+    o.log(`${load.name} round ${round}: p99 ${plain.at(-1)!.result.latency.p99.toFixed(1)} → ${loaded.at(-1)!.result.latency.p99.toFixed(1)} ms, peak RSS ${plain.at(-1)!.peak.toFixed(0)} → ${loaded.at(-1)!.peak.toFixed(0)} MB (${work})`);
+    await sleep(1000);
+  }
+  return {
+    name: load.name,
+    rounds: o.rounds,
+    p99Plain: median(plain.map((r) => r.result.latency.p99)),
+    p99With: median(loaded.map((r) => r.result.latency.p99)),
+    rssPlainMb: median(plain.map((r) => r.peak)),
+    rssWithMb: median(loaded.map((r) => r.peak)),
+    lost: [...plain, ...loaded].reduce((n, r) => n + r.result.lost + r.result.failed, 0),
+    work,
+  };
+}
+
+/** `count` uploads of `bytes` at a time, each announce → PUT through the server → complete, again and again. */
+export function uploadsLoad(url: string, guests: Guest[], count = 10, bytes = 10 * 1024 * 1024): SideLoad {
+  // A text file: the server streams it to disk and reads its first 256 KiB to tell its type.
+  const file = Buffer.alloc(bytes, 'All work and no play makes a support ticket.\n');
+  return {
+    name: `${count} × ${bytes / 2 ** 20} MB uploads at a time`,
+    async start() {
+      let running = true;
+      let done = 0;
+      const loops = guests.slice(0, count).map(async (guest) => {
+        while (running) {
+          await uploadOnce(url, guest, file);
+          done++;
+        }
+      });
+      return {
+        async stop() {
+          running = false;
+          await Promise.all(loops);
+          return `${done} uploads`;
+        },
+      };
+    },
+  };
+}
+
+async function uploadOnce(url: string, guest: Guest, file: Buffer): Promise<void> {
+  const headers = { 'content-type': 'application/json', 'x-guest-id': guest.guestId };
+  const announce = await fetch(`${url}/api/support/attachments`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ conversationId: guest.conversationId, name: 'log.txt', size: file.length, contentType: 'text/plain' }),
+  });
+  const created = (await announce.json()) as { data: { attachmentId: string; upload: { url: string; headers: Record<string, string> } } };
+  const put = await fetch(new URL(created.data.upload.url, url), { method: 'PUT', headers: created.data.upload.headers, body: file });
+  if (!put.ok) throw new Error(`upload failed: ${put.status} ${await put.text()}`);
+  const completed = await fetch(`${url}/api/support/attachments/${created.data.attachmentId}/complete`, { method: 'POST', headers });
+  if (!completed.ok) throw new Error(`complete failed: ${completed.status} ${await completed.text()}`);
+}
+
+/**
+ * Agents' consoles as the server sees them: each signs in (inbox.counts, the first inbox page),
+ * holds the live.inbox SSE stream, and does what the console does with its events. A message
+ * for a conversation not on its first page makes it read the page again, at most every 200 ms
+ * (the console's debounced invalidation); a new conversation (seq 1) re-reads the counts; a
+ * presence heartbeat every 20 s. No browser: Chromium on the generator's core would measure
+ * itself, not the server.
+ */
+export function consolesLoad(url: string, tokens: string[]): SideLoad {
+  return {
+    name: `${tokens.length} agents' consoles`,
+    async start() {
+      let events = 0;
+      let refetches = 0;
+      let errors = 0;
+      const failed = () => {
+        errors++;
+        return undefined;
+      };
+      // Signed in one after another, as agents arrive, not all in one millisecond.
+      const consoles: (() => void)[] = [];
+      for (const token of tokens) {
+        consoles.push(
+          await (async () => {
+          const headers = { authorization: `Bearer ${token}` };
+          const client = createTRPCClient<AppRouter>({
+            links: [
+              splitLink({
+                condition: (op) => op.type === 'subscription',
+                true: httpSubscriptionLink({ url: `${url}/trpc`, EventSource, eventSourceOptions: { fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, ...headers } }) } }),
+                false: httpLink({ url: `${url}/trpc`, headers }),
+              }),
+            ],
+          });
+          await client.inbox.counts.query().catch(failed);
+          let page = new Set(((await client.inbox.list.query({}).catch(failed))?.conversations ?? []).map((c) => c.id));
+          const due = new Set<'list' | 'counts'>();
+          const later = (what: 'list' | 'counts') => {
+            if (due.has(what)) return;
+            due.add(what);
+            setTimeout(async () => {
+              due.delete(what);
+              refetches++;
+              if (what === 'counts') await client.inbox.counts.query().catch(failed);
+              else page = new Set(((await client.inbox.list.query({}).catch(failed))?.conversations ?? []).map((c) => c.id));
+            }, 200);
+          };
+          const subscription = client.live.inbox.subscribe(
+            {},
+            {
+              onError: failed,
+              onData: ({ data }) => {
+                events++;
+                if (data.type !== 'message') return;
+                if (!page.has(data.message.conversationId)) later('list');
+                if (data.message.seq === 1) later('counts');
+              },
+            },
+          );
+          await client.presence.heartbeat.mutate({ state: 'online' }).catch(failed);
+          const heartbeat = setInterval(() => void client.presence.heartbeat.mutate({ state: 'online' }).catch(failed), 20_000);
+          return () => {
+            clearInterval(heartbeat);
+            subscription.unsubscribe();
+          };
+          })(),
+        );
+      }
+      return {
+        async stop() {
+          for (const close of consoles) close();
+          return `${events} events, ${refetches} refetches${errors ? `, ${errors} failed calls` : ''}`;
+        },
+      };
+    },
+  };
+}
+
+/** The README's rows for side loads. */
+export function sideLoadRows(results: SideLoadResult[], rate: number): string[] {
+  const pct = (a: number, b: number) => `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(0)} %`;
+  return results.map(
+    (r) =>
+      `| ${r.name} beside ${rate.toLocaleString('en')} msgs/s (${r.work}; medians of ${r.rounds} alternating rounds) | p99 ${r.p99Plain.toFixed(1)} → ${r.p99With.toFixed(1)} ms (${pct(r.p99Plain, r.p99With)}) | peak RSS ${r.rssPlainMb.toFixed(0)} → ${r.rssWithMb.toFixed(0)} MB (${r.rssWithMb >= r.rssPlainMb ? '+' : ''}${(r.rssWithMb - r.rssPlainMb).toFixed(0)} MB) | ${r.lost} lost or failed |`,
+  );
+}

@@ -384,9 +384,15 @@ export class ConversationSession {
           const blob = this.outbox.blobOf(file.id)!;
           const pending = await files.createUpload({ conversationId, name: file.name, size: file.size, contentType: file.type });
           const report = (progress: number) => this.outbox.fileChanged(attempt, file.id, { progress }) && this.changed();
-          await files.putBytes(pending.upload, blob, report, abort.signal);
-          if (abort.signal.aborted) throw new Error('Upload stopped');
-          id = (await files.completeUpload(pending.attachmentId)).id;
+          try {
+            await files.putBytes(pending.upload, blob, report, abort.signal);
+            if (abort.signal.aborted) throw new Error('Upload stopped');
+            id = (await files.completeUpload(pending.attachmentId)).id;
+          } catch (error) {
+            // Stopped half-way (a cancel, a drop): the server forgets the upload now, not in a day.
+            if (abort.signal.aborted) void files.cancelUpload(pending.attachmentId).catch(ignore);
+            throw error;
+          }
           if (this.outbox.fileChanged(attempt, file.id, { progress: 1, attachmentId: id })) this.changed();
           else void files.cancelUpload(id).catch(ignore); // cancelled meanwhile
         }

@@ -56,7 +56,8 @@ export function sendAsset(ctx: Context, file: Asset, type: string): void {
 /**
  * The policy of the pages this server shows (the widget demo, the API docs): scripts and
  * styles from this origin only, never inline; no plugins, frames, forms or base URL. A page
- * names its own style sources: a nonce for the demo's one style element.
+ * names its own style sources: a nonce for the demo's one style element. Images may be blob:
+ * object URLs (attachments are fetched with credentials, then shown from memory).
  */
 export function setPagePolicy(ctx: Context, styleSrc: string): void {
   ctx.set(
@@ -66,7 +67,7 @@ export function setPagePolicy(ctx: Context, styleSrc: string): void {
       "script-src 'self'",
       "connect-src 'self'",
       `style-src ${styleSrc}`,
-      "img-src 'self' data:",
+      "img-src 'self' data: blob:",
       "base-uri 'none'",
       "form-action 'none'",
       "frame-ancestors 'none'",

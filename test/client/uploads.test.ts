@@ -116,7 +116,7 @@ describe('ConversationSession: files', () => {
     expect(files.log).toEqual(['create page.png', 'create page.png']);
   });
 
-  it('cancels an upload under way: it stops, the server forgets the checked files, the outbox moves on', async () => {
+  it('cancels an upload under way: it stops, the server forgets the checked files and the one on its way, the outbox moves on', async () => {
     const { files, session, connect, state, transport } = setup();
     const first = session.send('', [file('a.png'), file('b.png')]);
     session.send('after');
@@ -128,6 +128,8 @@ describe('ConversationSession: files', () => {
     expect(session.cancel(first.ok ? first.item.clientMessageId : '')).toBe(true);
     await flush();
     expect(files.log).toContain('cancel att-a');
+    // b was announced and its bytes were on their way: the server is told to forget it too.
+    expect(files.log).toContain('cancel att-b');
     expect(state().outbox.map((i) => i.text)).toEqual(['after']);
     expect(transport.open('send').args[0]).toMatchObject({ message: 'after' });
   });

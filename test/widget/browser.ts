@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, connect, type Server as TcpServer, type Socket as TcpSocket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { CHROMIUM } from '../support/requirements.js';
-import { request, type TestServer } from '../support/server.js';
+import { person, request, startTestServer, type TestServer } from '../support/server.js';
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
@@ -13,6 +14,57 @@ export function launchBrowser(): Promise<Browser> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+export interface WidgetHarness {
+  /** Set once the file's tests start. */
+  readonly server: TestServer;
+  readonly browser: Browser;
+  /** An admin (an agent) and its token. */
+  readonly admin: { id: string; token: string };
+  /** A fresh visitor at `url` (default: the demo page): own cookies and localStorage, closed after the test. */
+  visitor(url?: string): Promise<{ page: Page; watched: ReturnType<typeof watch> }>;
+}
+
+/**
+ * What a test file of browser tests shares: one server (with `env`), one Chromium, an admin, and
+ * fresh visitors. Call it at the file's top level: it registers the hooks that start and stop them.
+ */
+export function widgetHarness(env: Record<string, string> = {}): WidgetHarness {
+  let server: TestServer;
+  let browser: Browser;
+  let admin: { id: string; token: string };
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer(env), launchBrowser()]);
+    admin = await person('admin', { firstName: 'Ada' });
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get server() {
+      return server;
+    },
+    get browser() {
+      return browser;
+    },
+    get admin() {
+      return admin;
+    },
+    async visitor(url = `${server.url}/`) {
+      const context = await browser.newContext({ viewport: { width: 1000, height: 720 } });
+      contexts.push(context);
+      const page = await context.newPage();
+      const watched = watch(page);
+      await page.goto(url);
+      return { page, watched };
+    },
+  };
 }
 
 /** Collects what must never happen on a page: dialogs, uncaught errors. */

@@ -1,6 +1,6 @@
 import { mkdir, stat } from 'node:fs/promises';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canRun } from '../support/requirements.js';
 import { nextEvent, person, request, startTestServer, type TestServer } from '../support/server.js';
 import {
@@ -11,42 +11,20 @@ import {
   customerSite,
   focused,
   guestConversation,
-  launchBrowser,
   rows,
   texts,
-  watch,
+  widgetHarness,
 } from './browser.js';
 
 // Each run saves its screenshot under test-results/; UPDATE_SCREENSHOT=1 refreshes the README's.
 const SCREENSHOT = new URL(process.env.UPDATE_SCREENSHOT ? '../../docs/widget.png' : '../../test-results/widget.png', import.meta.url);
 const poll = { timeout: 20_000, interval: 100 };
 
+const harness = widgetHarness();
+const { visitor } = harness;
 let server: TestServer;
-let browser: Browser;
 let admin: { id: string; token: string };
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-  admin = await person('admin', { firstName: 'Ada' });
-});
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** A fresh visitor: own cookies and localStorage. */
-async function visitor(url = `${server.url}/`): Promise<{ page: Page; watched: ReturnType<typeof watch> }> {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 720 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  const watched = watch(page);
-  await page.goto(url);
-  return { page, watched };
-}
+beforeAll(() => void ({ server, admin } = harness));
 
 async function openAndSend(page: Page, text: string) {
   await page.getByRole('button', { name: 'Open support chat' }).click();

@@ -36,9 +36,11 @@ function injected(page: Page) {
         if (/^on/i.test(attr.name) || /javascript:/i.test(attr.value)) found.push(`${el.tagName}[${attr.name}]`);
       }
     }
+    // The widget's own controls outside the message list are left out by their place: the
+    // composer's attach button and its file input, the image viewer's picture.
     const suspicious =
-      'img, script, iframe, object, embed, video, audio, source, details, marquee, math, a, meta, link, input, x, style, ' +
-      'svg:not([aria-hidden="true"]), form button:not(.send), div[style]';
+      'img:not(.lb > img), script, iframe, object, embed, video, audio, source, details, marquee, math, a, meta, link, ' +
+      'input:not(form > input[type=file]), x, style, svg:not([aria-hidden="true"]), form button:not(.send, .attach), div[style]';
     for (const el of Array.from((root?.querySelectorAll(suspicious) ?? []) as ArrayLike<any>)) found.push(`widget ${el.tagName}`);
     const pageScripts = Array.from(doc.querySelectorAll('script') as ArrayLike<any>).map((s) => s.src);
     if (pageScripts.length !== 1) found.push(`page scripts: ${pageScripts.join(', ')}`);

@@ -1,4 +1,4 @@
-import type { Page } from '../../client/src/wire.js';
+import type { Attachment, Page, PendingUpload } from '../../client/src/wire.js';
 import type { Conversation, Envelope, Me } from './types.js';
 
 export class ApiError extends Error {
@@ -10,14 +10,20 @@ export class ApiError extends Error {
   }
 }
 
+/** Who asks, as the server reads it: X-Guest-Id for a guest, the token for a signed-in user. */
+export function credentials(me: Me | null): Record<string, string> {
+  if (me?.type === 'guest') return { 'X-Guest-Id': me.id };
+  return me ? { Authorization: `Bearer ${me.token}` } : {};
+}
+
+const attachmentPath = (id: string) => `/attachments/${encodeURIComponent(id)}`;
+
 /** REST calls under /api/support, always read through the spec's envelope. */
 export class Api {
   constructor(private readonly base: string) {}
 
   private async call<T>(me: Me | null, path: string, init: RequestInit = {}): Promise<T> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    if (me?.type === 'guest') headers['X-Guest-Id'] = me.id;
-    else if (me) headers.Authorization = `Bearer ${me.token}`;
+    const headers: Record<string, string> = { Accept: 'application/json', ...credentials(me) };
     if (init.body) headers['Content-Type'] = 'application/json';
     let response: Response;
     try {
@@ -52,6 +58,26 @@ export class Api {
   history(me: Me, conversationId: string, limit: number, before?: number): Promise<Page> {
     const query = `limit=${limit}${before === undefined ? '' : `&before=${before}`}`;
     return this.call(me, `/conversation/${encodeURIComponent(conversationId)}/messages?${query}`);
+  }
+
+  /** Announces a file: where to upload it, or at once 413 (too large) / 415 (a kind never allowed). */
+  createUpload(me: Me, input: { conversationId: string; name: string; size: number; contentType: string }): Promise<PendingUpload> {
+    return this.call(me, '/attachments', { method: 'POST', body: JSON.stringify(input) });
+  }
+
+  /** Has the server check the uploaded bytes (415 when they are not what the name says). */
+  completeUpload(me: Me, attachmentId: string): Promise<Attachment> {
+    return this.call(me, `${attachmentPath(attachmentId)}/complete`, { method: 'POST' });
+  }
+
+  /** The attachment with fresh links. */
+  attachment(me: Me, attachmentId: string): Promise<Attachment> {
+    return this.call(me, attachmentPath(attachmentId));
+  }
+
+  /** Takes back an upload not sent. */
+  async cancelUpload(me: Me, attachmentId: string): Promise<void> {
+    await this.call(me, attachmentPath(attachmentId), { method: 'DELETE' });
   }
 
   /** Whether an agent is online now: the one bit of presence customers are told. */

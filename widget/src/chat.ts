@@ -1,7 +1,9 @@
 import { ConversationSession, MAX_MESSAGE_LENGTH } from '../../client/src/conversation.js';
 import { errorMessage } from '../../client/src/transport.js';
+import { AttachmentFiles } from '../../client/src/uploads.js';
 import type { Message } from '../../client/src/wire.js';
 import { Api, ApiError } from './api.js';
+import { widgetFiles } from './files.js';
 import { clientMessageIdOf, isCode, Renderer } from './render.js';
 import { storage } from './storage.js';
 import { SocketTransport, type ServerError, type TypingEvent } from './transport.js';
@@ -14,6 +16,8 @@ export interface ChatOptions {
   type: string;
   title: string;
   open: boolean;
+  /** The server's ATTACHMENT_MAX_BYTES when not the default: larger files are refused before upload. */
+  maxFileBytes?: number | undefined;
 }
 
 /**
@@ -28,6 +32,7 @@ export class Chat {
   private readonly session: ConversationSession;
   private readonly guestKey: string;
   private readonly transport: SocketTransport;
+  private readonly files: AttachmentFiles;
   private me: Me | null = null;
   private starting: Promise<void> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -43,8 +48,10 @@ export class Chat {
     this.view = new View(options.title, {
       toggle: () => this.toggle(),
       close: () => this.close(),
-      send: (text) => this.send(text),
+      send: (text, files) => this.send(text, files),
       retry: (key) => this.retry(key),
+      cancel: (key) => this.cancel(key),
+      fileUrl: (attachment, variant) => this.files.url(attachment, variant),
       typing: (text) => this.session.input(text),
       older: () => void this.session.loadOlder(),
     });
@@ -68,8 +75,10 @@ export class Chat {
       typing: (event, isTyping) => this.onTyping(event, isTyping),
       serverError: (error) => this.onServerError(error),
     });
+    const files = widgetFiles(options.apiUrl, this.api, () => this.me!);
+    this.files = new AttachmentFiles(files.reader);
     // A message refused because the agent closed the conversation goes on in the visitor's next one.
-    this.session = new ConversationSession({ transport: this.transport, ours: isMine, whenEnded: 'hold' });
+    this.session = new ConversationSession({ transport: this.transport, ours: isMine, whenEnded: 'hold', files: files.transport, maxFileBytes: options.maxFileBytes });
     this.session.subscribe(() => this.onState());
     document.addEventListener('visibilitychange', this.onVisibility);
   }
@@ -88,6 +97,7 @@ export class Chat {
     clearTimeout(this.retryTimer);
     document.removeEventListener('visibilitychange', this.onVisibility);
     this.session.dispose();
+    this.files.dispose();
     this.transport.close();
     this.view.destroy();
   }
@@ -121,10 +131,13 @@ export class Chat {
     else this.open();
   }
 
-  private send(text: string): boolean {
-    const result = this.session.send(text);
+  private send(text: string, files: File[] = []): boolean {
+    const result = this.session.send(text, files);
     if (!result.ok && result.reason === 'too-long') {
       this.view.showError(`A message can be at most ${MAX_MESSAGE_LENGTH.toLocaleString('en')} characters long.`);
+    } else if (!result.ok && result.reason !== 'empty') {
+      // Too large, too many: said by the input at once, before any byte goes.
+      this.view.showNotice(result.message);
     }
     if (result.ok) void this.start();
     return result.ok;
@@ -133,6 +146,11 @@ export class Chat {
   private retry(key: string): void {
     const clientMessageId = clientMessageIdOf(key);
     if (clientMessageId && this.session.retry(clientMessageId)) void this.start();
+  }
+
+  private cancel(key: string): void {
+    const clientMessageId = clientMessageIdOf(key);
+    if (clientMessageId) this.session.cancel(clientMessageId);
   }
 
   // ---- identity and conversation over REST, then the socket ----

@@ -2,7 +2,8 @@
  * The embeddable support widget. Sites add one tag:
  *   <script src="https://support.example.com/widget.js" async></script>
  * optional data- attributes: data-api-url, data-token, data-type, data-title, data-open="true",
- * data-auto-boot="false" (wait for SupportWidget.boot). Signed-in users:
+ * data-max-file-bytes (the server's ATTACHMENT_MAX_BYTES, if changed), data-auto-boot="false"
+ * (wait for SupportWidget.boot). Signed-in users:
  *   SupportWidget.boot({ token, apiUrl })
  */
 import { Chat } from './chat.js';
@@ -35,6 +36,7 @@ function scriptOptions(): WidgetOptions & { autoBoot: boolean } {
   if (d.token) options.token = d.token;
   if (d.type) options.type = d.type;
   if (d.title) options.title = d.title;
+  if (Number(d.maxFileBytes) > 0) options.maxFileBytes = Number(d.maxFileBytes);
   return options;
 }
 
@@ -70,6 +72,7 @@ const api: SupportWidgetApi = {
         type: options.type ?? fromScript.type ?? 'general',
         title: options.title ?? fromScript.title ?? 'Support',
         open: options.open ?? fromScript.open ?? false,
+        maxFileBytes: options.maxFileBytes ?? fromScript.maxFileBytes,
       });
       chat.mount();
     });

@@ -74,7 +74,8 @@ export class Renderer {
   }
 
   private rowFor(m: Message): Row {
-    const base = { key: m.id, seq: m.seq, text: m.message, time: m.createdAt };
+    const base: Pick<Row, 'key' | 'seq' | 'text' | 'time' | 'attachments'> = { key: m.id, seq: m.seq, text: m.message, time: m.createdAt };
+    if (m.attachments?.length) base.attachments = m.attachments;
     if (isCode(m)) return { ...base, kind: 'code' };
     if (m.messageType === 'system' || m.messageType === 'auth_code' || m.senderType === 'system') return { ...base, kind: 'system' };
     if (this.isMine(m)) return { ...base, kind: 'me', status: m.isRead ? 'read' : 'sent' };
@@ -93,5 +94,6 @@ function outgoingRow(item: OutboxItem): Row {
   const row: Row = { key: LOCAL + item.clientMessageId, seq: null, kind: 'me', text: item.text, time: item.createdAt };
   row.status = item.state === 'failed' ? 'failed' : 'pending';
   if (item.error) row.error = item.error;
+  if (item.files.length) row.uploads = item.files;
   return row;
 }

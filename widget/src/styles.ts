@@ -56,4 +56,21 @@ button{cursor:pointer}
 .form textarea:focus-visible{outline:2px solid #1d4ed8;outline-offset:0;border-color:#1d4ed8}
 .send{border:0;background:#1d4ed8;color:#fff;border-radius:10px;height:40px;padding:0 14px;display:flex;align-items:center;gap:6px;font-weight:600}
 .send:hover{background:#1e40af}
+.attach{flex:none;border:0;background:transparent;color:#374151;width:40px;height:40px;border-radius:10px;display:flex;align-items:center;justify-content:center}
+.attach:hover{background:#f3f4f6}
+.note{margin:0;padding:6px 16px;font-size:13px;color:#991b1b;background:#fef2f2}
+.panel.drop{outline:3px dashed #1d4ed8;outline-offset:-6px}
+.files{display:flex;flex-direction:column;gap:4px;margin-top:4px;align-items:inherit;max-width:100%}
+.file,.up{display:flex;flex-wrap:wrap;gap:2px 8px;align-items:center;max-width:100%;border:1px solid #6b7280;border-radius:10px;padding:6px 10px;background:#fff;color:#111827;text-align:left}
+.fn{font-weight:600;overflow-wrap:anywhere}
+.fs{font-size:12px;color:#4b5563;white-space:nowrap}
+.up{width:220px}
+.up progress{flex-basis:100%;height:6px;accent-color:#1d4ed8}
+.cancel{border:0;background:transparent;color:#1e3a8a;text-decoration:underline;padding:0;font-size:12px}
+.thumb{display:block;padding:0;border:1px solid #6b7280;border-radius:10px;overflow:hidden;background:#f3f4f6;line-height:0}
+.thumb img{display:block;max-width:220px;max-height:220px;width:auto;height:auto}
+.lb{position:absolute;inset:0;z-index:2;display:flex;flex-direction:column;align-items:center;justify-content:center;gap:8px;padding:52px 12px 12px;background:rgba(17,24,39,.94);color:#fff}
+.lb img{max-width:100%;max-height:calc(100% - 40px);object-fit:contain}
+.lb .x{position:absolute;top:8px;right:8px}
+.cap{margin:0;font-size:13px;overflow-wrap:anywhere;text-align:center}
 `;

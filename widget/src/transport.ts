@@ -102,8 +102,10 @@ export class SocketTransport implements ConversationTransport {
     return this.ack('conversation:sync', { conversationId, afterSeq, limit });
   }
 
-  send(input: { conversationId: string; message: string; clientMessageId: string }): Promise<Message> {
-    return this.ack('message:send', input);
+  /** A text message, or a file message with its caption and checked attachments. */
+  send(input: Parameters<ConversationTransport['send']>[0]): Promise<Message> {
+    const { conversationId, message, clientMessageId, messageType, attachmentIds } = input;
+    return this.ack('message:send', messageType === 'file' ? { conversationId, message, clientMessageId, messageType, attachmentIds } : { conversationId, message, clientMessageId });
   }
 
   async markRead(messageId: string): Promise<void> {

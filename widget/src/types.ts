@@ -22,4 +22,6 @@ export interface WidgetOptions {
   title?: string;
   /** Open the panel right away. */
   open?: boolean;
+  /** The server's ATTACHMENT_MAX_BYTES if it is not the default 10 MB: larger files are refused before they upload. */
+  maxFileBytes?: number;
 }

@@ -1,3 +1,6 @@
+import type { OutboxFile } from '../../client/src/outbox.js';
+import type { Attachment } from '../../client/src/wire.js';
+import { AttachmentsView, type FileEvents } from './attachments-view.js';
 import { h, icon, ICONS, setText } from './dom.js';
 import { CSS } from './styles.js';
 
@@ -12,13 +15,19 @@ export interface Row {
   sender?: string;
   status?: 'pending' | 'sent' | 'read' | 'failed';
   error?: string;
+  /** A file message not stored yet: its files as they upload. */
+  uploads?: readonly OutboxFile[];
+  /** A stored file message's files. */
+  attachments?: readonly Attachment[];
 }
 
 export interface ViewEvents {
   toggle(): void;
   close(): void;
-  /** Returns true when the text was taken (the input is then cleared). */
-  send(text: string): boolean;
+  /** Returns true when the text (and files: a file message, the text its caption) was taken; the input is then cleared. */
+  send(text: string, files?: File[]): boolean;
+  cancel: FileEvents['cancel'];
+  fileUrl: FileEvents['fileUrl'];
   retry(key: string): void;
   typing(text: string): void;
   older(): void;
@@ -48,6 +57,9 @@ export class View {
   private readonly availability: HTMLParagraphElement;
   private readonly alert: HTMLDivElement;
   private readonly alertText: HTMLSpanElement;
+  /** Why picked files were not taken (too large, too many), by the input. */
+  private readonly notice: HTMLParagraphElement;
+  private readonly files: AttachmentsView;
   private readonly rows = new Map<string, HTMLElement>();
   private alertTimer: ReturnType<typeof setTimeout> | undefined;
   private unread = 0;
@@ -129,10 +141,19 @@ export class View {
         this.submit();
       }
     });
+    this.files = new AttachmentsView({
+      attach: (files) => this.submit(files),
+      cancel: (key) => events.cancel(key),
+      fileUrl: (attachment, variant) => events.fileUrl(attachment, variant),
+      error: (message) => this.showError(message),
+    });
+    this.notice = h('p', { class: 'note', role: 'alert', hidden: true });
     const form = h(
       'form',
       { class: 'form' },
       h('label', { class: 'sr', for: `${id}-input` }, 'Message'),
+      this.files.button,
+      this.files.input,
       this.input,
       h('button', { type: 'submit', class: 'send' }, icon(ICONS.send, 18), 'Send'),
     );
@@ -149,8 +170,11 @@ export class View {
       this.alert,
       this.log,
       this.typingLine,
+      this.notice,
       form,
+      this.files.lightbox,
     );
+    this.files.accept(this.panel, this.input);
 
     const shell = h('div', { class: 'w' }, this.panel, this.launcher);
     shell.addEventListener('keydown', (e) => {
@@ -199,6 +223,7 @@ export class View {
   close(): void {
     const focusWasInside = this.root.activeElement !== null;
     this.opened = false;
+    this.files.closeLightbox();
     this.panel.hidden = true;
     this.launcher.setAttribute('aria-expanded', 'false');
     this.setUnread(this.unread);
@@ -236,6 +261,12 @@ export class View {
 
   hideError(): void {
     this.alert.hidden = true;
+  }
+
+  /** A problem with what was just picked, shown by the input until the next send. */
+  showNotice(message: string): void {
+    setText(this.notice, message);
+    this.notice.hidden = false;
   }
 
   setTyping(text: string): void {
@@ -306,8 +337,9 @@ export class View {
     return this.log.scrollHeight <= this.log.clientHeight + 4;
   }
 
-  private submit(): void {
-    if (this.events.send(this.input.value)) {
+  private submit(files?: File[]): void {
+    if (this.events.send(this.input.value, files)) {
+      this.notice.hidden = true;
       this.input.value = '';
       this.fitInput();
     }
@@ -362,6 +394,7 @@ export class View {
         { class: `m ${mine ? 'me' : 'them'}` },
         h('span', { class: 'sr who' }),
         h('div', { class: 'b txt' }),
+        h('div', { class: 'files', hidden: true }),
         h('div', { class: 'meta' }, mine ? null : h('span', { class: 'from' }), h('time'), h('span', { class: 'st' }), retry),
       );
     }
@@ -375,6 +408,9 @@ export class View {
     const txt = q('.txt');
     if (txt && txt.textContent !== row.text) setText(txt, row.text);
     if (row.kind !== 'me' && row.kind !== 'them') return;
+    // A file message's caption may be empty: no empty bubble then.
+    (txt as HTMLElement).hidden = row.text === '';
+    this.files.update(q<HTMLElement>('.files')!, row.key, row.uploads, row.attachments);
     const who = row.kind === 'me' ? 'You said:' : `${row.sender ?? 'Support'} said:`;
     setText(q('.who')!, who);
     const from = q('.from');

@@ -66,7 +66,8 @@ export function setPagePolicy(ctx: Context, styleSrc: string): void {
       "script-src 'self'",
       "connect-src 'self'",
       `style-src ${styleSrc}`,
-      "img-src 'self' data:",
+      // blob: the page's own object URLs (attachments fetched with the caller's credentials).
+      "img-src 'self' data: blob:",
       "base-uri 'none'",
       "form-action 'none'",
       "frame-ancestors 'none'",

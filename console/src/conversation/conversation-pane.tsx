@@ -13,7 +13,7 @@ import { CustomerPanel } from './customer-panel.js';
 export function ConversationPane({ conversationId, onBack }: { conversationId: string; onBack: () => void }) {
   const trpc = useTRPC();
   const details = useQuery(trpc.conversations.details.queryOptions({ conversationId }));
-  const { session, state } = useConversationSession(conversationId);
+  const { session, files, state } = useConversationSession(conversationId);
   const notes = useNotes(conversationId);
 
   // What is on screen is read: the core marks the customer's messages while the tab is visible.
@@ -50,7 +50,7 @@ export function ConversationPane({ conversationId, onBack }: { conversationId: s
       </header>
       <div className="conversation-body">
         <div className="thread-column">
-          {session && state ? <ThreadView session={session} state={state} notes={notes.list.data?.notes ?? []} customer={customer} /> : <div className="thread-scroll" />}
+          {session && files && state ? <ThreadView session={session} files={files} state={state} notes={notes.list.data?.notes ?? []} customer={customer} /> : <div className="thread-scroll" />}
           {state?.connection === 'reconnecting' && <p className="connection-lost" role="status">Connection lost. Reconnecting…</p>}
           {state?.ended && <p className="ended" role="status">{state.ended}</p>}
           <ReplyBox

@@ -162,7 +162,7 @@ export function ReplyBox({
           Saved replies
         </button>
         <button type="button" className="attach" aria-label="Attach files" title="Attach files (or drop or paste them)" disabled={disabled || asNote} onClick={() => picker.current?.click()}>
-          📎
+          Attach
         </button>
         <input
           ref={picker}

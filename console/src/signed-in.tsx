@@ -6,9 +6,10 @@ import type { Session } from './app.js';
 import { NOT_AN_AGENT } from './auth/check-token.js';
 import { AgentProvider } from './auth/agent-context.js';
 import { Console } from './console.js';
+import { consoleFiles, FilesProvider } from './thread/trpc-files.js';
 
 /**
- * One query cache and one tRPC client per signed-in token: signing out drops both, so nothing
+ * One query cache, one tRPC client and one file transport per signed-in token: signing out drops both, so nothing
  * of one agent's inbox outlives their session. A 401 or 403 from any call ends the session.
  */
 export function SignedIn({ session, onSignedOut }: { session: Session; onSignedOut: (why: string | null) => void }) {
@@ -26,13 +27,16 @@ export function SignedIn({ session, onSignedOut }: { session: Session; onSignedO
         queries: { staleTime: 30_000, retry: (count, error) => count < 2 && ![401, 403, 404].includes(statusOf(error) ?? 0) },
       },
     });
-    return { queryClient, trpcClient: createApiClient(session.token) };
+    const trpcClient = createApiClient(session.token);
+    return { queryClient, trpcClient, files: consoleFiles(trpcClient, session.token) };
   });
   return (
     <QueryClientProvider client={clients.queryClient}>
       <TRPCProvider trpcClient={clients.trpcClient} queryClient={clients.queryClient}>
         <AgentProvider agent={session.agent}>
-          <Console onSignOut={() => onSignedOut(null)} />
+          <FilesProvider value={clients.files}>
+            <Console onSignOut={() => onSignedOut(null)} />
+          </FilesProvider>
         </AgentProvider>
       </TRPCProvider>
     </QueryClientProvider>

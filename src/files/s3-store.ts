@@ -33,9 +33,12 @@ export class S3Store implements FileStore {
   readonly kind = 's3';
   private readonly client: S3Client;
   private readonly bucket: string;
+  /** Path-style on a custom endpoint; virtual-hosted on AWS, as the presigner writes them. */
+  readonly uploadOrigin: string;
 
   constructor(options: S3StoreOptions) {
     this.bucket = options.bucket;
+    this.uploadOrigin = options.endpoint ? new URL(options.endpoint).origin : `https://${options.bucket}.s3.${options.region}.amazonaws.com`;
     this.client = new S3Client({
       region: options.region,
       endpoint: options.endpoint,

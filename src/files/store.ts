@@ -15,6 +15,8 @@ export interface UploadTarget {
  */
 export interface FileStore {
   readonly kind: 'disk' | 's3';
+  /** The origin browsers upload to when it is not this server (a bucket), for the pages' CSP. */
+  readonly uploadOrigin?: string;
   /**
    * A URL the bytes can be sent straight to (S3: presigned), or undefined when they must come
    * through the server (disk: the REST layer streams them into `receive`).

@@ -157,8 +157,10 @@ export function createRestApp(services: Services, options: RestOptions): Koa<Res
   });
 
   app.use(createHealthRoutes(services.db, options).routes());
-  app.use(createWidgetRoutes().routes());
-  app.use(createConsoleRoutes({ production: options.production ?? false }).routes());
+  // Pages that upload may reach the bucket, when uploads go straight to one.
+  const uploadOrigin = services.files.store.uploadOrigin;
+  app.use(createWidgetRoutes({ uploadOrigin }).routes());
+  app.use(createConsoleRoutes({ production: options.production ?? false, uploadOrigin }).routes());
   const support = createSupportRoutes(supportRoutes);
   // Generated once: the documents only change with the code.
   app.use(createDocsRoutes({ openapi: openApiDocument(supportRoutes, attachmentTransferPaths), asyncapi: asyncApiDocument() }).routes());

@@ -12,7 +12,7 @@ const ASSETS = { 'console.js': 'application/javascript; charset=utf-8', 'console
  * `style-src 'self'`: the console has no inline script or style. Whether this is production
  * reaches the page as a data attribute, so the sign-in page can say how to mint a token.
  */
-export function createConsoleRoutes(options: { production: boolean }, dir = CONSOLE_DIR): Router {
+export function createConsoleRoutes(options: { production: boolean; uploadOrigin?: string }, dir = CONSOLE_DIR): Router {
   const router = new Router();
   const environment = options.production ? 'production' : 'development';
   const page = fileAsset(`${dir}index.html`);
@@ -20,7 +20,7 @@ export function createConsoleRoutes(options: { production: boolean }, dir = CONS
 
   router.get(['/agent', '/agent/'], async (ctx) => {
     const html = await page();
-    setPagePolicy(ctx, "'self'");
+    setPagePolicy(ctx, "'self'", options.uploadOrigin ? [options.uploadOrigin] : []);
     // The page carries the environment, so it is never cached across a deploy that changes it.
     ctx.set('Cache-Control', 'no-cache');
     if (!html) {

@@ -59,14 +59,16 @@ export function sendAsset(ctx: Context, file: Asset, type: string): void {
  * names its own style sources: a nonce for the demo's one style element. Images may be blob:
  * object URLs (attachments are fetched with credentials, then shown from memory).
  */
-export function setPagePolicy(ctx: Context, styleSrc: string): void {
+export function setPagePolicy(ctx: Context, styleSrc: string, connectTo: readonly string[] = []): void {
   ctx.set(
     'Content-Security-Policy',
     [
       "default-src 'none'",
       "script-src 'self'",
-      "connect-src 'self'",
+      // Plus where uploads go when that is not this server (an S3 bucket).
+      ['connect-src', "'self'", ...connectTo].join(' '),
       `style-src ${styleSrc}`,
+      // blob: the page's own object URLs (attachments fetched with the caller's credentials).
       "img-src 'self' data: blob:",
       "base-uri 'none'",
       "form-action 'none'",

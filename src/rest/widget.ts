@@ -13,7 +13,7 @@ export const WIDGET_FILE = fileURLToPath(new URL('../../dist/widget/widget.js', 
  * GET /widget.js (the embeddable script) and GET / (a demo page with the widget on it).
  * The script is re-read only when the file changes, and revalidates by ETag.
  */
-export function createWidgetRoutes(file = WIDGET_FILE): Router {
+export function createWidgetRoutes(options: { uploadOrigin?: string } = {}, file = WIDGET_FILE): Router {
   const router = new Router();
   const load = fileAsset(file);
 
@@ -33,7 +33,7 @@ export function createWidgetRoutes(file = WIDGET_FILE): Router {
 
   router.get('/', (ctx) => {
     const nonce = randomBytes(16).toString('base64');
-    setPagePolicy(ctx, `'nonce-${nonce}'`);
+    setPagePolicy(ctx, `'nonce-${nonce}'`, options.uploadOrigin ? [options.uploadOrigin] : []);
     ctx.body = demoPage(`${ctx.protocol}://${ctx.host}`, nonce);
   });
 

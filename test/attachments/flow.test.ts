@@ -81,6 +81,14 @@ describe.each(['disk', 's3'] as const)('attachments on %s', (store) => {
     socket.disconnect();
   });
 
+  it(`lets the pages that upload (the demo page, the console) reach ${store === 's3' ? 'the bucket' : 'this server only'}`, async () => {
+    for (const page of ['/', '/agent']) {
+      const policy = (await fetch(server.url + page)).headers.get('content-security-policy')!;
+      const connect = policy.split('; ').find((d) => d.startsWith('connect-src'));
+      expect(connect, page).toBe(store === 's3' ? `connect-src 'self' ${new URL(s3!.env.S3_ENDPOINT).origin}` : "connect-src 'self'");
+    }
+  });
+
   it('serves a PDF as a download, and a JPEG without its GPS', async () => {
     const pdf = await uploaded(server, { token: user.token }, user.conversationId, { name: 'invoice.pdf', bytes: PDF, type: 'application/pdf' });
     const jpeg = await uploaded(server, { token: user.token }, user.conversationId, { name: 'photo.jpg', bytes: await jpegWithGps(), type: 'image/jpeg' });

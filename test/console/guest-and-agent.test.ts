@@ -1,43 +1,21 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { canRun } from '../support/requirements.js';
-import { person, startTestServer, type TestServer } from '../support/server.js';
-import { launchBrowser, rows, texts, watch } from '../widget/browser.js';
-import { inboxRows, openConsole, signIn, violations, type ConsolePage } from './console-page.js';
+import { rows, texts, watch } from '../widget/browser.js';
+import { consoleTestBed, inboxRows, violations } from './console-page.js';
 
 const poll = { timeout: 15_000, interval: 100 };
 
-let server: TestServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-});
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const bed = consoleTestBed();
+const agentConsole = () => bed.agent();
 
 /** A guest on the demo page (`/`) with the real widget, in a browser context of their own. */
 async function guest(): Promise<{ page: Page; problems: () => string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 720 } });
-  contexts.push(context);
+  const context = await bed.context({ viewport: { width: 1000, height: 720 } });
   const page = await context.newPage();
   const watched = watch(page);
-  await page.goto(`${server.url}/`);
+  await page.goto(`${bed.server.url}/`);
   return { page, problems: () => [...watched.dialogs, ...watched.errors] };
-}
-
-async function agentConsole(): Promise<ConsolePage> {
-  const agent = await openConsole(browser, server.url);
-  contexts.push(agent.context);
-  await signIn(agent.page, (await person('admin', { firstName: 'Ada' })).token);
-  await expect.poll(() => agent.page.getByRole('listbox', { name: 'Conversations' }).count(), poll).toBe(1);
-  return agent;
 }
 
 async function guestSays(page: Page, text: string) {

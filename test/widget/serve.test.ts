@@ -52,7 +52,7 @@ describe('GET /widget.js', () => {
 
   it('answers 503 with a hint when the widget has not been built', async () => {
     const app = new Koa();
-    app.use(createWidgetRoutes('/nonexistent/widget.js').routes());
+    app.use(createWidgetRoutes({}, '/nonexistent/widget.js').routes());
     const http = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => http.once('listening', resolve));
     try {

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { useTRPC } from '../api/trpc.js';
 import { useNotes } from '../notes/use-notes.js';
 import { ReplyBox } from '../reply/reply-box.js';
@@ -13,7 +13,8 @@ import { CustomerPanel } from './customer-panel.js';
 export function ConversationPane({ conversationId, onBack }: { conversationId: string; onBack: () => void }) {
   const trpc = useTRPC();
   const details = useQuery(trpc.conversations.details.queryOptions({ conversationId }));
-  const { session, state } = useConversationSession(conversationId);
+  const { session, files, state } = useConversationSession(conversationId);
+  const column = useRef<HTMLDivElement>(null);
   const notes = useNotes(conversationId);
 
   // What is on screen is read: the core marks the customer's messages while the tab is visible.
@@ -49,16 +50,17 @@ export function ConversationPane({ conversationId, onBack }: { conversationId: s
         <ConversationActions conversation={d} />
       </header>
       <div className="conversation-body">
-        <div className="thread-column">
-          {session && state ? <ThreadView session={session} state={state} notes={notes.list.data?.notes ?? []} customer={customer} /> : <div className="thread-scroll" />}
+        <div className="thread-column" ref={column}>
+          {session && files && state ? <ThreadView session={session} files={files} state={state} notes={notes.list.data?.notes ?? []} customer={customer} /> : <div className="thread-scroll" />}
           {state?.connection === 'reconnecting' && <p className="connection-lost" role="status">Connection lost. Reconnecting…</p>}
           {state?.ended && <p className="ended" role="status">{state.ended}</p>}
           <ReplyBox
             conversationId={conversationId}
             disabled={!session || d.status === 'closed'}
-            onSend={(text) => session?.send(text)}
+            onSend={(text, picked) => session?.send(text, picked)}
             onNote={(text) => notes.create.mutateAsync({ conversationId, text })}
             onInput={(text) => session?.input(text)}
+            dropZone={column}
           />
         </div>
         <CustomerPanel details={d} />

@@ -51,7 +51,14 @@ export function withMessage(data: InboxPages, message: Message): InboxPages | un
     ...row,
     lastSeq: message.seq,
     lastMessageAt: message.createdAt,
-    lastMessage: { id: message.id, message: message.message, messageType: message.messageType, senderType: message.senderType, createdAt: message.createdAt },
+    lastMessage: {
+      id: message.id,
+      message: message.message,
+      messageType: message.messageType,
+      senderType: message.senderType,
+      createdAt: message.createdAt,
+      ...(message.attachments && { attachments: message.attachments }),
+    },
     unreadCount: message.senderType === 'admin' ? 0 : row.unreadCount + (message.seq - row.lastSeq),
   };
   const rest = without(data, row.id);

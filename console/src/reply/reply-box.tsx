@@ -1,4 +1,5 @@
-import { useId, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useId, useRef, useState, type RefObject } from 'react';
+import type { SendResult } from '../../../client/src/index.js';
 import { useShortcut } from '../ui/shortcuts.js';
 import { useDraft } from './drafts.js';
 import { matchingReplies, savedReplyQuery, type SavedReply } from './saved-reply-matches.js';
@@ -9,6 +10,8 @@ import { useSavedReplies } from './use-saved-replies.js';
  * Where the agent writes: Enter sends, Shift+Enter is a new line, `/` and a few letters
  * offer saved replies (arrows and Enter pick one). The note switch makes it a private note,
  * styled apart so nobody mistakes one for the other. `r` from anywhere focuses it.
+ * Files (the attach button, a paste, a drop on `dropZone`) go at once as one file message,
+ * with what is typed as its caption; what is refused before any byte goes is said here.
  */
 export function ReplyBox({
   conversationId,
@@ -16,20 +19,25 @@ export function ReplyBox({
   onSend,
   onNote,
   onInput,
+  dropZone,
 }: {
   conversationId: string;
   disabled: boolean;
-  onSend: (text: string) => void;
+  /** A reply, or files with a caption; undefined while there is no session to take it. */
+  onSend: (text: string, files?: File[]) => SendResult | undefined;
   onNote: (text: string) => Promise<unknown>;
   /** Every change of the text (empty for a note): the core tells the customer the agent is typing. */
   onInput: (text: string) => void;
+  /** Where files may be dropped (the conversation pane). */
+  dropZone: RefObject<HTMLElement | null>;
 }) {
   const [draft, setDraft] = useDraft(conversationId);
   const [asNote, setAsNote] = useState(false);
   const [picked, setPicked] = useState(0);
   const [managing, setManaging] = useState(false);
-  const [noteError, setNoteError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
   const box = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
   const id = useId();
   const saved = useSavedReplies().list.data?.savedReplies ?? [];
   const query = savedReplyQuery(draft);
@@ -48,20 +56,59 @@ export function ReplyBox({
     box.current?.focus();
   }
 
+  function send(files?: File[]) {
+    const result = onSend(draft, files);
+    if (!result) return;
+    setError(result.ok ? null : result.message);
+    if (result.ok) setDraft('');
+  }
+
   function submit() {
     const text = draft.trim();
     if (!text || disabled) return;
     if (asNote) {
-      setNoteError(null);
+      setError(null);
       onNote(text).then(
         () => setDraft(''),
-        (error: Error) => setNoteError(error.message),
+        (failure: Error) => setError(failure.message),
       );
       return;
     }
-    onSend(text);
-    setDraft('');
+    send();
   }
+
+  function attach(files: File[]) {
+    if (files.length === 0 || disabled) return;
+    if (asNote) setError('A private note cannot carry files: switch it off to send them.');
+    else send(files);
+  }
+  const dropped = useEffectEvent(attach);
+
+  useEffect(() => {
+    const zone = dropZone.current;
+    if (!zone) return;
+    const carriesFiles = (e: DragEvent) => e.dataTransfer?.types.includes('Files') ?? false;
+    const over = (e: DragEvent) => {
+      if (!carriesFiles(e)) return;
+      e.preventDefault();
+      zone.classList.add('drop-target');
+    };
+    const leave = (e: DragEvent) => !zone.contains(e.relatedTarget as Node | null) && zone.classList.remove('drop-target');
+    const drop = (e: DragEvent) => {
+      zone.classList.remove('drop-target');
+      if (!carriesFiles(e)) return;
+      e.preventDefault();
+      dropped([...(e.dataTransfer?.files ?? [])]);
+    };
+    zone.addEventListener('dragover', over);
+    zone.addEventListener('dragleave', leave);
+    zone.addEventListener('drop', drop);
+    return () => {
+      zone.removeEventListener('dragover', over);
+      zone.removeEventListener('dragleave', leave);
+      zone.removeEventListener('drop', drop);
+    };
+  }, [dropZone]);
 
   return (
     <div className={`reply${asNote ? ' reply-note' : ''}`}>
@@ -87,6 +134,13 @@ export function ReplyBox({
         aria-keyshortcuts="r"
         aria-controls={offers.length ? `${id}-offers` : undefined}
         onChange={(e) => typed(e.target.value)}
+        onPaste={(e) => {
+          // A screenshot pasted goes as a file; pasted text stays text.
+          const files = [...e.clipboardData.files];
+          if (files.length === 0) return;
+          e.preventDefault();
+          attach(files);
+        }}
         onKeyDown={(e) => {
           if (offers.length && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
             e.preventDefault();
@@ -107,9 +161,22 @@ export function ReplyBox({
         <button type="button" onClick={() => setManaging(true)}>
           Saved replies
         </button>
-        {noteError && (
+        <button type="button" className="attach" aria-label="Attach files" title="Attach files (or drop or paste them)" disabled={disabled || asNote} onClick={() => picker.current?.click()}>
+          Attach
+        </button>
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          onChange={(e) => {
+            attach([...(e.target.files ?? [])]);
+            e.target.value = '';
+          }}
+        />
+        {error && (
           <span role="alert" className="error">
-            {noteError}
+            {error}
           </span>
         )}
         <button type="button" className="send" disabled={disabled || !draft.trim()} onClick={submit}>

@@ -1,9 +1,10 @@
-import type { OutboxItem } from '../../../client/src/index.js';
+import { formatBytes, type AttachmentFiles, type OutboxItem } from '../../../client/src/index.js';
 import type { Message } from '../api/trpc.js';
 import { RelativeTime } from '../ui/relative-time.js';
+import { AttachmentList } from './attachment-view.js';
 
-/** A stored message: the customer's, an agent's (Sent or Read) or the system's. */
-export function MessageItem({ message, customer }: { message: Message; customer: string }) {
+/** A stored message: the customer's, an agent's (Sent or Read) or the system's; a file message shows its files above its caption. */
+export function MessageItem({ message, customer, files }: { message: Message; customer: string; files: AttachmentFiles }) {
   const side = message.senderType === 'admin' ? 'agent' : message.senderType === 'system' || message.messageType === 'auth_code' ? 'system' : 'customer';
   return (
     <li className={`msg msg-${side}`} data-seq={message.seq} data-id={message.id}>
@@ -12,13 +13,17 @@ export function MessageItem({ message, customer }: { message: Message; customer:
         <RelativeTime iso={message.createdAt} />
         {side === 'agent' && <span className="msg-status">{message.isRead ? 'Read' : 'Sent'}</span>}
       </div>
-      <div className="msg-text">{message.message}</div>
+      {message.attachments?.length ? <AttachmentList attachments={message.attachments} files={files} /> : null}
+      {message.message && <div className="msg-text">{message.message}</div>}
     </li>
   );
 }
 
-/** A reply not stored yet: Sending…, or Failed with the server's reason and Retry. */
-export function OutgoingItem({ item, onRetry }: { item: OutboxItem; onRetry: () => void }) {
+/**
+ * A reply not stored yet: Sending…, or Failed with the server's reason and Retry. A file
+ * message lists its files with their upload's progress, and can be cancelled until stored.
+ */
+export function OutgoingItem({ item, onRetry, onCancel }: { item: OutboxItem; onRetry: () => void; onCancel: () => void }) {
   return (
     <li className="msg msg-agent msg-outgoing" data-state={item.state}>
       <div className="msg-meta">
@@ -29,8 +34,23 @@ export function OutgoingItem({ item, onRetry }: { item: OutboxItem; onRetry: () 
             Retry
           </button>
         )}
+        {item.files.length > 0 && (
+          <button type="button" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
       </div>
-      <div className="msg-text">{item.text}</div>
+      {item.files.length > 0 && (
+        <ul className="attachments outbox-files" aria-label="Files">
+          {item.files.map((file) => (
+            <li key={file.id} className="file-row">
+              <span className="file-name">{file.name}</span> <span className="file-size">{formatBytes(file.size)}</span>
+              <progress max={1} value={file.progress} aria-label={`Upload of ${file.name}`} />
+            </li>
+          ))}
+        </ul>
+      )}
+      {item.text && <div className="msg-text">{item.text}</div>}
     </li>
   );
 }

@@ -1,5 +1,5 @@
 import { useLayoutEffect, useRef } from 'react';
-import type { ConversationSession, ConversationState } from '../../../client/src/index.js';
+import type { AttachmentFiles, ConversationSession, ConversationState } from '../../../client/src/index.js';
 import type { Note } from '../notes/note-cache.js';
 import { NoteItem } from '../notes/note-item.js';
 import { MessageItem, OutgoingItem } from './message-item.js';
@@ -10,7 +10,19 @@ import { threadItems } from './thread-items.js';
  * screen reader hears each new one. Scrolling to the top (or the button there) loads the page
  * before; a new message keeps the view at the bottom when it was there.
  */
-export function ThreadView({ session, state, notes, customer }: { session: ConversationSession; state: ConversationState; notes: readonly Note[]; customer: string }) {
+export function ThreadView({
+  session,
+  files,
+  state,
+  notes,
+  customer,
+}: {
+  session: ConversationSession;
+  files: AttachmentFiles;
+  state: ConversationState;
+  notes: readonly Note[];
+  customer: string;
+}) {
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const previousHeight = useRef(0);
@@ -48,9 +60,14 @@ export function ThreadView({ session, state, notes, customer }: { session: Conve
       <ol className="thread" role="log" aria-live="polite" aria-label="Messages">
         {items.map((item) =>
           item.kind === 'message' ? (
-            <MessageItem key={item.key} message={item.message} customer={customer} />
+            <MessageItem key={item.key} message={item.message} customer={customer} files={files} />
           ) : item.kind === 'outgoing' ? (
-            <OutgoingItem key={item.key} item={item.item} onRetry={() => session.retry(item.item.clientMessageId)} />
+            <OutgoingItem
+              key={item.key}
+              item={item.item}
+              onRetry={() => session.retry(item.item.clientMessageId)}
+              onCancel={() => session.cancel(item.item.clientMessageId)}
+            />
           ) : (
             <NoteItem key={item.key} note={item.note} />
           ),

@@ -2,10 +2,10 @@ import { ConversationEndedError, type ConversationTransport } from '../../../cli
 import { statusOf, type ApiClient } from '../api/client.js';
 
 const TIMEOUT_MS = 15_000;
-const within = () => ({ signal: AbortSignal.timeout(TIMEOUT_MS) });
+export const within = () => ({ signal: AbortSignal.timeout(TIMEOUT_MS) });
 
 /** A closed conversation (409) takes no more replies: the session fails what waits, not retries it. */
-async function call<T>(request: Promise<T>): Promise<T> {
+export async function call<T>(request: Promise<T>): Promise<T> {
   try {
     return await request;
   } catch (error) {

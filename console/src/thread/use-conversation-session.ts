@@ -1,21 +1,30 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import { ConversationSession, type ConversationState } from '../../../client/src/index.js';
+import { AttachmentFiles, ConversationSession, type ConversationState } from '../../../client/src/index.js';
 import { useTRPCClient } from '../api/trpc.js';
+import { useConsoleFiles } from './trpc-files.js';
 import { trpcTransport } from './trpc-transport.js';
 
 const none = () => () => undefined;
 const noState = () => null;
+
+interface Open {
+  session: ConversationSession;
+  /** The conversation's attachments as object URLs, fetched once each, revoked when it closes. */
+  files: AttachmentFiles;
+}
 
 /**
  * The open conversation on the shared client core (the widget's message store, outbox, typing
  * and read receipts), fed by `live.conversation` over SSE. The link reconnects with the last
  * seq it saw; each (re)start tells the session, which joins and catches up from what it holds.
  */
-export function useConversationSession(conversationId: string): { session: ConversationSession | null; state: ConversationState | null } {
+export function useConversationSession(conversationId: string): { session: ConversationSession | null; files: AttachmentFiles | null; state: ConversationState | null } {
   const api = useTRPCClient();
-  const [session, setSession] = useState<ConversationSession | null>(null);
+  const consoleFiles = useConsoleFiles();
+  const [open, setOpen] = useState<Open | null>(null);
   useEffect(() => {
-    const created = new ConversationSession({ transport: trpcTransport(api), ours: (m) => m.senderType === 'admin', conversationId });
+    const created = new ConversationSession({ transport: trpcTransport(api), files: consoleFiles.transport, ours: (m) => m.senderType === 'admin', conversationId });
+    const files = new AttachmentFiles(consoleFiles.reader);
     const live = api.live.conversation.subscribe(
       { conversationId },
       {
@@ -29,12 +38,14 @@ export function useConversationSession(conversationId: string): { session: Conve
         },
       },
     );
-    setSession(created);
+    setOpen({ session: created, files });
     return () => {
       live.unsubscribe();
       created.dispose();
+      files.dispose();
     };
-  }, [api, conversationId]);
+  }, [api, consoleFiles, conversationId]);
+  const session = open?.session ?? null;
   const state = useSyncExternalStore(session?.subscribe ?? none, session?.getState ?? noState);
-  return { session, state };
+  return { session, files: open?.files ?? null, state };
 }

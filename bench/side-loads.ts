@@ -6,6 +6,7 @@
  * pinned to CPU 0, this generator on CPU 1, PostgreSQL left to the scheduler.
  *
  *   npm run bench:side-loads            (needs PostgreSQL)
+ *   npm run bench:side-loads -- --consoles-only [--no-refetch]   the consoles alone; without their list refetches
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -27,7 +28,7 @@ const RATE = 1_000;
 
 const pin = os.cpus().length >= 2 && hasTaskset();
 if (pin && !process.env.BENCH_PINNED) {
-  const child = spawn('taskset', ['-c', '1', process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url)], { stdio: 'inherit', env: { ...process.env, BENCH_PINNED: '1' }, cwd: root });
+  const child = spawn('taskset', ['-c', '1', process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, BENCH_PINNED: '1' }, cwd: root });
   child.on('exit', (code) => process.exit(code ?? 1));
 } else {
   await main();
@@ -63,7 +64,9 @@ async function main() {
     const nextStep = () => ++step;
     log('warming up');
     await runStep(fleet, { rate: RATE, warmupS: 0, measureS: 4, step: nextStep(), messageBytes: 64, stallS: 5 }, server.pid);
-    for (const load of [uploadsLoad(server.url, fleet.guests), consolesLoad(server.url, await Promise.all(Array.from({ length: 20 }, token)))]) {
+    const consoles = consolesLoad(server.url, await Promise.all(Array.from({ length: 20 }, token)), { refetch: !process.argv.includes('--no-refetch') });
+    const loads = process.argv.includes('--consoles-only') ? [consoles] : [uploadsLoad(server.url, fleet.guests), consoles];
+    for (const load of loads) {
       results.push(await compareSideLoad(fleet, server, load, { rate: RATE, rounds: 3, nextStep, log }));
     }
     fleet.close();

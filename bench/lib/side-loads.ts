@@ -120,9 +120,10 @@ async function uploadOnce(url: string, guest: Guest, file: Buffer): Promise<void
  * presence heartbeat every 20 s. No browser: Chromium on the generator's core would measure
  * itself, not the server.
  */
-export function consolesLoad(url: string, tokens: string[]): SideLoad {
+export function consolesLoad(url: string, tokens: string[], options: { refetch?: boolean } = {}): SideLoad {
+  const refetch = options.refetch ?? true;
   return {
-    name: `${tokens.length} agents' consoles`,
+    name: `${tokens.length} agents' consoles${refetch ? '' : ' (live stream only, no refetches)'}`,
     async start() {
       let events = 0;
       let refetches = 0;
@@ -165,7 +166,7 @@ export function consolesLoad(url: string, tokens: string[]): SideLoad {
               onError: failed,
               onData: ({ data }) => {
                 events++;
-                if (data.type !== 'message') return;
+                if (data.type !== 'message' || !refetch) return;
                 if (!page.has(data.message.conversationId)) later('list');
                 if (data.message.seq === 1) later('counts');
               },

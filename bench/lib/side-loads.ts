@@ -57,7 +57,9 @@ export async function compareSideLoad(
     const running = await load.start();
     loaded.push(await peakRss(step()));
     work = await running.stop();
-    o.log(`${load.name} round ${round}: p99 ${plain.at(-1)!.result.latency.p99.toFixed(1)} → ${loaded.at(-1)!.result.latency.p99.toFixed(1)} ms, peak RSS ${plain.at(-1)!.peak.toFixed(0)} → ${loaded.at(-1)!.peak.toFixed(0)} MB (${work})`);
+    const [a, b] = [plain.at(-1)!, loaded.at(-1)!];
+    const cpu = (r: StepResult) => `server ${r.cpu.server.toFixed(0)} %, generator ${r.cpu.generator.toFixed(0)} %, send lag p99 ${r.sendLag.p99.toFixed(1)} ms`;
+    o.log(`${load.name} round ${round}: p99 ${a.result.latency.p99.toFixed(1)} → ${b.result.latency.p99.toFixed(1)} ms, peak RSS ${a.peak.toFixed(0)} → ${b.peak.toFixed(0)} MB (${work}); ${cpu(a.result)} → ${cpu(b.result)}`);
     await sleep(1000);
   }
   return {
@@ -114,7 +116,7 @@ async function uploadOnce(url: string, guest: Guest, file: Buffer): Promise<void
 
 /**
  * Agents' consoles as the server sees them: each signs in (inbox.counts, the first inbox page),
- * holds the live.inbox SSE stream, and does what the console does with its events. A message
+ * holds the live.inbox SSE stream (batched every 250 ms, as the console asks), and does what the console does with its events. A message
  * for a conversation not on its first page makes it read the page again, at most every 200 ms
  * (the console's debounced invalidation); a new conversation (seq 1) re-reads the counts; a
  * presence heartbeat every 20 s. No browser: Chromium on the generator's core would measure
@@ -160,15 +162,18 @@ export function consolesLoad(url: string, tokens: string[], options: { refetch?:
               else page = new Set(((await client.inbox.list.query({}).catch(failed))?.conversations ?? []).map((c) => c.id));
             }, 200);
           };
+          // As the console subscribes: changes gathered into one event per 250 ms.
           const subscription = client.live.inbox.subscribe(
-            {},
+            { batchMs: 250 },
             {
               onError: failed,
               onData: ({ data }) => {
-                events++;
-                if (data.type !== 'message' || !refetch) return;
-                if (!page.has(data.message.conversationId)) later('list');
-                if (data.message.seq === 1) later('counts');
+                for (const event of data.type === 'batch' ? data.events : [data]) {
+                  events++;
+                  if (event.type !== 'message' || !refetch) continue;
+                  if (!page.has(event.message.conversationId)) later('list');
+                  if (event.message.seq === 1) later('counts');
+                }
               },
             },
           );

@@ -17,8 +17,19 @@ const FEED_EVENTS = ['message.created', 'message.read', 'typing', 'conversation.
  * items that arrive while the consumer is busy (replaying history) wait in order.
  */
 function queueOf<T>(register: (push: (item: T) => void) => () => void, signal: AbortSignal | undefined): AsyncIterable<T> {
+  return batchesOf(register, signal, 0, (items) => items.shift()!);
+}
+
+/**
+ * queueOf in batches: after the first item it waits `ms`, then hands over everything that
+ * came meanwhile (`take` decides what one yield is: one item, or all of them).
+ */
+function batchesOf<T, B>(register: (push: (item: T) => void) => () => void, signal: AbortSignal | undefined, ms: number, take: (queue: T[]) => B): AsyncIterable<B> {
   const queue: T[] = [];
+  /** Waiting for a first item: any item wakes it. */
   let wake: (() => void) | undefined;
+  /** Waiting out a batch: only the end (or the abort) does. */
+  let endBatch: (() => void) | undefined;
   const unregister = register((item) => {
     queue.push(item);
     wake?.();
@@ -26,15 +37,29 @@ function queueOf<T>(register: (push: (item: T) => void) => () => void, signal: A
   const stop = () => {
     unregister();
     wake?.();
+    endBatch?.();
   };
   signal?.addEventListener('abort', stop, { once: true });
   return {
     async *[Symbol.asyncIterator]() {
       try {
         while (!signal?.aborted) {
-          const next = queue.shift();
-          if (next !== undefined) yield next;
-          else await new Promise<void>((resolve) => (wake = resolve));
+          if (queue.length > 0) {
+            if (ms > 0) {
+              await new Promise<void>((resolve) => {
+                const timer = setTimeout(resolve, ms);
+                endBatch = () => {
+                  clearTimeout(timer);
+                  resolve();
+                };
+              });
+              endBatch = undefined;
+            }
+            if (!signal?.aborted) yield take(queue);
+          } else {
+            await new Promise<void>((resolve) => (wake = resolve));
+            wake = undefined;
+          }
         }
       } finally {
         stop();
@@ -105,10 +130,15 @@ class RecentEvents {
     for (const subscriber of this.subscribers) subscriber(item);
   }
   subscribe(signal: AbortSignal | undefined): AsyncIterable<Recent> {
-    return queueOf<Recent>((push) => {
-      this.subscribers.add(push);
-      return () => this.subscribers.delete(push);
-    }, signal);
+    return queueOf<Recent>((push) => this.register(push), signal);
+  }
+  /** Everything that came in each `ms` after a first event, as one list. */
+  subscribeInBatches(signal: AbortSignal | undefined, ms: number): AsyncIterable<Recent[]> {
+    return batchesOf<Recent, Recent[]>((push) => this.register(push), signal, ms, (queue) => queue.splice(0));
+  }
+  private register(push: (item: Recent) => void) {
+    this.subscribers.add(push);
+    return () => this.subscribers.delete(push);
   }
   /** Events after `id`, or undefined when the id is from another replica or too old to replay. */
   after(id: string) {
@@ -130,6 +160,15 @@ function recentFor(feed: DomainEvents): RecentEvents {
 }
 
 const Resume = z.object({ lastEventId: z.string().max(100).nullish() });
+const InboxInput = Resume.extend({
+  batchMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(2_000)
+    .default(0)
+    .describe('0: one SSE event per change. More: at most one event per batchMs, `{type: "batch", events}`, holding every change since the last (what a busy console wants: one write instead of hundreds)'),
+});
 
 /**
  * Subscriptions over SSE (`httpSubscriptionLink`) for internal apps, fed by the same
@@ -171,8 +210,21 @@ export const liveRouter = router({
    * Every conversation, for agents: messages, read receipts, typing and changes. Events
    * are tracked; a reconnect to the same replica replays what it missed from memory.
    */
-  inbox: adminProcedure.input(Resume).subscription(async function* ({ ctx, input, signal }) {
+  inbox: adminProcedure.input(InboxInput).subscription(async function* ({ ctx, input, signal }) {
     const recent = recentFor(ctx.feed);
+    if (input.batchMs > 0) {
+      const live = recent.subscribeInBatches(signal, input.batchMs);
+      const missed = input.lastEventId ? (recent.after(input.lastEventId) ?? []) : [];
+      let last = missed.at(-1)?.n ?? 0;
+      if (missed.length) yield tracked(missed.at(-1)!.id, { type: 'batch' as const, events: missed.map((item) => item.data) });
+      for await (const items of live) {
+        const fresh = items.filter((item) => item.n > last);
+        if (fresh.length === 0) continue;
+        last = fresh.at(-1)!.n;
+        yield tracked(fresh.at(-1)!.id, { type: 'batch' as const, events: fresh.map((item) => item.data) });
+      }
+      return;
+    }
     const live = recent.subscribe(signal);
     let last = 0;
     for (const item of input.lastEventId ? (recent.after(input.lastEventId) ?? []) : []) {

@@ -66,6 +66,38 @@ describe('tRPC subscriptions over SSE', () => {
     }
   });
 
+  it('gathers a busy inbox into one event per batchMs, in order, and resumes batched from its last event id', async () => {
+    const guest = await guestConversation();
+    const proxy = new TcpProxy('127.0.0.1', Number(new URL(server.url).port));
+    await proxy.start();
+    try {
+      const client = agentClient(`http://127.0.0.1:${proxy.port}`, admin.token);
+      const feed = collect((onData) => client.live.inbox.subscribe({ batchMs: 300 }, { onData }));
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the stream is open
+      const send = (text: string) => guest.socket.emitWithAck('message:send', { conversationId: guest.conversationId, message: text });
+      const texts = (events: any[]) => events.flatMap((e) => (e.data.type === 'batch' ? e.data.events : [e.data])).filter((e: any) => e.type === 'message').map((e: any) => e.message.message);
+      for (const text of ['one', 'two', 'three']) await send(text);
+      await feed.until((s) => texts(s).length === 3);
+      // Three sends within one window: one SSE event, every change in it, in order.
+      expect(feed.seen).toHaveLength(1);
+      expect(feed.seen[0].data.type).toBe('batch');
+      expect(texts(feed.seen)).toEqual(['one', 'two', 'three']);
+
+      await proxy.stop(); // the SSE connection dies
+      for (const text of ['four', 'five']) await send(text);
+      await proxy.start(); // the client reconnects with the batch's last event id
+      await feed.until((s) => texts(s).length >= 5, 20_000);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(texts(feed.seen)).toEqual(['one', 'two', 'three', 'four', 'five']);
+      feed.unsubscribe();
+    } finally {
+      await proxy.stop();
+    }
+    // Over SSE a refused input arrives as the stream's error event, naming the field.
+    const refused = await request(server, `/trpc/live.inbox?input=${encodeURIComponent(JSON.stringify({ batchMs: 5000 }))}`, { token: admin.token });
+    expect(refused.body).toContain('"field":"batchMs"');
+  });
+
   it('gives agents one feed of every conversation, and refuses it to others', async () => {
     const client = agentClient(server.url, admin.token);
     const feed = collect((onData) => client.live.inbox.subscribe({}, { onData }));

@@ -7,6 +7,9 @@ import { applyConversation, debouncedInvalidate, writeList } from './apply-chang
 import { findRow, withMessage, type InboxPages } from './cache.js';
 import { applyNote } from '../notes/note-cache.js';
 
+/** How long the server gathers inbox changes into one event: fast enough to feel live. */
+const LIVE_INBOX_BATCH_MS = 250;
+
 export interface CustomerMessage {
   message: Message;
   /** Assigned to nobody or to this agent, as far as the cached lists know. */
@@ -49,19 +52,22 @@ export function useLiveInbox(onCustomerMessage: (event: CustomerMessage) => void
     for (const [key, data] of lists()) if ((findRow(data, conversationId)?.unreadCount ?? 0) > 0) invalidate(key);
   }
 
+  // Batched: a busy inbox (hundreds of messages a second) arrives as a few events a second.
   return useSubscription(
     trpc.live.inbox.subscriptionOptions(
-      {},
+      { batchMs: LIVE_INBOX_BATCH_MS },
       {
         onStarted: () => {
           if (started.current++ === 0) return;
           void queryClient.invalidateQueries({ queryKey: trpc.inbox.pathKey() });
         },
-        onData: ({ data: event }) => {
-          if (event.type === 'message') onMessage(event.message);
-          else if (event.type === 'conversation') onConversation(event.conversation);
-          else if (event.type === 'read') onRead(event.conversationId);
-          else if (event.type === 'note') applyNote(queryClient, trpc, event.note, event.change, invalidate);
+        onData: ({ data }) => {
+          for (const event of data.type === 'batch' ? data.events : [data]) {
+            if (event.type === 'message') onMessage(event.message);
+            else if (event.type === 'conversation') onConversation(event.conversation);
+            else if (event.type === 'read') onRead(event.conversationId);
+            else if (event.type === 'note') applyNote(queryClient, trpc, event.note, event.change, invalidate);
+          }
         },
       },
     ),

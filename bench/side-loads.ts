@@ -7,6 +7,7 @@
  *
  *   npm run bench:side-loads            (needs PostgreSQL)
  *   npm run bench:side-loads -- --consoles-only [--no-refetch]   the consoles alone; without their list refetches
+ *   npm run bench:side-loads -- --uploads-only                   the uploads alone
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -50,7 +51,8 @@ async function main() {
     HOST: '127.0.0.1',
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
-    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'support-bench-side-')),
+    // BENCH_DATA_DIR=/dev/shm puts the attachments in memory: disk writes out of the picture.
+    DATA_DIR: mkdtempSync(path.join(process.env.BENCH_DATA_DIR ?? os.tmpdir(), 'support-bench-side-')),
     ...limits,
   };
   const token = () =>
@@ -65,7 +67,8 @@ async function main() {
     log('warming up');
     await runStep(fleet, { rate: RATE, warmupS: 0, measureS: 4, step: nextStep(), messageBytes: 64, stallS: 5 }, server.pid);
     const consoles = consolesLoad(server.url, await Promise.all(Array.from({ length: 20 }, token)), { refetch: !process.argv.includes('--no-refetch') });
-    const loads = process.argv.includes('--consoles-only') ? [consoles] : [uploadsLoad(server.url, fleet.guests), consoles];
+    const uploads = uploadsLoad(server.url, fleet.guests);
+    const loads = process.argv.includes('--consoles-only') ? [consoles] : process.argv.includes('--uploads-only') ? [uploads] : [uploads, consoles];
     for (const load of loads) {
       results.push(await compareSideLoad(fleet, server, load, { rate: RATE, rounds: 3, nextStep, log }));
     }

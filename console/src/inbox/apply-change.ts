@@ -9,7 +9,7 @@ type Invalidate = (queryKey: QueryKey) => void;
 const inputOf = (key: QueryKey) => ((key[1] as { input?: ListInput } | undefined)?.input ?? {}) as ListInput;
 
 /** Refetches coalesced per query: a burst of events for rows a list lacks costs one request. */
-export function debouncedInvalidate(queryClient: QueryClient): Invalidate {
+export function debouncedInvalidate(queryClient: QueryClient, delayMs = 200): Invalidate {
   const pending = new Set<string>();
   return (queryKey) => {
     const hash = JSON.stringify(queryKey);
@@ -18,7 +18,7 @@ export function debouncedInvalidate(queryClient: QueryClient): Invalidate {
     setTimeout(() => {
       pending.delete(hash);
       void queryClient.invalidateQueries({ queryKey, exact: true });
-    }, 200);
+    }, delayMs);
   };
 }
 

@@ -9,6 +9,7 @@ import { applyNote } from '../notes/note-cache.js';
 
 /** How long the server gathers inbox changes into one event: fast enough to feel live. */
 const LIVE_INBOX_BATCH_MS = 250;
+const NEW_ROWS_REFETCH_MS = 2_000;
 
 export interface CustomerMessage {
   message: Message;
@@ -28,6 +29,9 @@ export function useLiveInbox(onCustomerMessage: (event: CustomerMessage) => void
   const me = useAgent().id;
   const started = useRef(0);
   const invalidate = useRef(debouncedInvalidate(queryClient)).current;
+  // A message for a conversation the list does not hold yet needs the list read again: at most
+  // every 2 s, so a busy inbox's agents do not read it many times a second each.
+  const refetchForNewRows = useRef(debouncedInvalidate(queryClient, NEW_ROWS_REFETCH_MS)).current;
   const lists = () => queryClient.getQueriesData<InboxPages>({ queryKey: trpc.inbox.list.pathKey() });
 
   function onMessage(message: Message) {
@@ -37,7 +41,7 @@ export function useLiveInbox(onCustomerMessage: (event: CustomerMessage) => void
       row ??= findRow(data, message.conversationId);
       const next = withMessage(data, message);
       if (next) writeList(queryClient, key, next, invalidate);
-      else invalidate(key);
+      else refetchForNewRows(key);
     }
     if (message.seq === 1) invalidate(trpc.inbox.counts.queryKey());
     if (message.senderType === 'user' || message.senderType === 'guest') {

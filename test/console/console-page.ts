@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import { person, startTestServer, type TestServer } from '../support/server.js';
-import { launchBrowser, watch } from '../widget/browser.js';
+import { expect } from 'vitest';
+import { person } from '../support/server.js';
+import { browserTestBed, watch } from '../widget/browser.js';
 
 export interface ConsolePage {
   page: Page;
@@ -71,32 +71,16 @@ export function inboxRows(page: Page) {
  * opens (agents' consoles, guests' pages) are closed after it.
  */
 export function consoleTestBed(env: Record<string, string> = {}) {
-  let server: TestServer;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer(env), launchBrowser()]);
-  });
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((c) => c.close()));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const bed = browserTestBed(env);
   return {
     get server() {
-      return server;
+      return bed.server;
     },
-    async context(options?: BrowserContextOptions): Promise<BrowserContext> {
-      const context = await browser.newContext(options);
-      contexts.push(context);
-      return context;
-    },
+    context: (options?: BrowserContextOptions) => bed.context(options),
     /** An agent signed in to the console, their inbox on screen. */
     async agent(claims: Record<string, unknown> = { firstName: 'Ada' }): Promise<ConsolePage> {
-      const agent = await openConsole(browser, server.url);
-      contexts.push(agent.context);
+      const agent = await openConsole(bed.browser, bed.server.url);
+      bed.track(agent.context);
       await signIn(agent.page, (await person('admin', claims)).token);
       await expect.poll(() => agent.page.getByRole('listbox', { name: 'Conversations' }).count(), { timeout: 15_000, interval: 100 }).toBe(1);
       return agent;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, connect, type Server as TcpServer, type Socket as TcpSocket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { CHROMIUM } from '../support/requirements.js';
@@ -14,6 +14,44 @@ export function launchBrowser(): Promise<Browser> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+/**
+ * One server (with `env`) and one Chromium for a test file, started once; the browser contexts a
+ * test opens are closed after it. Call it at the file's top level: it registers the hooks.
+ */
+export function browserTestBed(env: Record<string, string> = {}) {
+  let server: TestServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer(env), launchBrowser()]);
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get server() {
+      return server;
+    },
+    get browser() {
+      return browser;
+    },
+    /** A context closed after the test. */
+    track(context: BrowserContext): BrowserContext {
+      contexts.push(context);
+      return context;
+    },
+    async context(options?: BrowserContextOptions): Promise<BrowserContext> {
+      const context = await browser.newContext(options);
+      contexts.push(context);
+      return context;
+    },
+  };
 }
 
 export interface WidgetHarness {
@@ -31,34 +69,23 @@ export interface WidgetHarness {
  * fresh visitors. Call it at the file's top level: it registers the hooks that start and stop them.
  */
 export function widgetHarness(env: Record<string, string> = {}): WidgetHarness {
-  let server: TestServer;
-  let browser: Browser;
+  const bed = browserTestBed(env);
   let admin: { id: string; token: string };
-  const contexts: BrowserContext[] = [];
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer(env), launchBrowser()]);
     admin = await person('admin', { firstName: 'Ada' });
-  });
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((c) => c.close()));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
   });
   return {
     get server() {
-      return server;
+      return bed.server;
     },
     get browser() {
-      return browser;
+      return bed.browser;
     },
     get admin() {
       return admin;
     },
-    async visitor(url = `${server.url}/`) {
-      const context = await browser.newContext({ viewport: { width: 1000, height: 720 } });
-      contexts.push(context);
+    async visitor(url = `${bed.server.url}/`) {
+      const context = await bed.context({ viewport: { width: 1000, height: 720 } });
       const page = await context.newPage();
       const watched = watch(page);
       await page.goto(url);

@@ -5,6 +5,7 @@ import { UploadTooLargeError } from '../files/disk-store.js';
 import { AttachmentIdInput, AttachmentSchema, CancelledSchema, CreateAttachmentInput, PendingUploadSchema } from '../router/attachments.schema.js';
 import { fileTooLarge } from '../router/attachments.js';
 import { exampleIds } from '../router/examples.js';
+import { failureResponses } from './openapi.js';
 import type { RestRoute, RestState } from './route.js';
 
 const attachmentId = { id: 'attachmentId' };
@@ -68,15 +69,13 @@ const signedLinkParameters = [
   { name: 'expires', in: 'query', required: true, description: 'From the link: when it stops working (Unix seconds)', schema: { type: 'integer', minimum: 0 } },
   { name: 'signature', in: 'query', required: true, description: 'From the link: the server’s signature', schema: { type: 'string' } },
 ];
-const failures = (statuses: number[]) => Object.fromEntries(statuses.map((status) => [String(status), { $ref: `#/components/responses/${failureNames[status]}` }]));
-const failureNames: Record<number, string> = { 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict', 413: 'PayloadTooLarge', 429: 'RateLimited', 503: 'ServiceUnavailable' };
 const download = (what: string, types: string) => ({
   tags: ['Attachments'],
   summary: `Download ${what} by its signed link`,
   description: `Needs the link (it works for minutes) and the credentials of the conversation’s owner or an admin: a link alone opens nothing, so a page fetches it with its header and shows a blob. Served with \`X-Content-Type-Options: nosniff\`, a sandboxing Content-Security-Policy, and \`Content-Disposition: attachment\` except for raster images (inline). 403 for a link that is not this server’s or has expired (then GET /attachments/{id} for fresh links).`,
   security: [{ bearer: [] }, { guestId: [] }],
   parameters: signedLinkParameters,
-  responses: { '200': { description: `The bytes (${types})`, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }, ...failures([401, 403, 404, 429, 503]) },
+  responses: { '200': { description: `The bytes (${types})`, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }, ...failureResponses([401, 403, 404, 429, 503]) },
 });
 
 /** The OpenAPI entries of the streaming routes (the table above documents itself). */
@@ -108,7 +107,7 @@ export const attachmentTransferPaths = {
             },
           },
         },
-        ...failures([400, 403, 404, 409, 413, 429, 503]),
+        ...failureResponses([400, 403, 404, 409, 413, 429, 503]),
       },
     },
   },

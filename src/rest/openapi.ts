@@ -28,6 +28,12 @@ const security: Record<Access, Record<string, string[]>[]> = {
 const failureName = (kind: FailureKind) => kind.code.toLowerCase().replace(/(?:^|_)(\w)/g, (_, c: string) => c.toUpperCase());
 const restFailures = failureKinds.filter((kind) => kind.status !== undefined);
 
+/** The documented responses of these statuses, for paths written by hand (the streaming ones). */
+export const failureResponses = (statuses: number[]) =>
+  Object.fromEntries(
+    statuses.map((status) => [String(status), { $ref: `#/components/responses/${failureName(restFailures.find((kind) => kind.status === status)!)}` }]),
+  );
+
 /** The failures a route can answer: 403 needs a role to lack, 413 a body to be too large, 415 a file. */
 function failuresOf(route: RestRoute) {
   return restFailures.filter(

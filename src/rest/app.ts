@@ -20,6 +20,7 @@ import { createSupportRoutes, supportRoutes } from './routes.js';
 import { attachmentTransferPaths, createAttachmentTransfers } from './attachment-routes.js';
 import { createConsoleRoutes } from './console.js';
 import { createWidgetRoutes } from './widget.js';
+import { useFastUtf8EncoderStream } from './utf8-encoder-stream.js';
 
 export const MAX_BODY_BYTES = 100 * 1024;
 
@@ -39,6 +40,7 @@ export interface RestOptions {
 export function createRestApp(services: Services, options: RestOptions): Koa<RestState> {
   const app = new Koa<RestState>();
   const onUnexpected = options.onUnexpectedError;
+  useFastUtf8EncoderStream();
 
   const trpc = createHTTPHandler({
     router: appRouter,

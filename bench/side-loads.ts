@@ -58,7 +58,9 @@ async function main() {
   const token = () =>
     new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setSubject(randomUUID()).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(secret));
   const scripts = buildServers(root, log);
-  const server = await startServer('ours', [...scripts.loader, scripts('ours')], { env, cpu: pin ? 0 : undefined, port: await freePort(), cwd: root });
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": where the server's time goes.
+  const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const server = await startServer('ours', [...scripts.loader, ...extra, scripts('ours')], { env, cpu: pin ? 0 : undefined, port: await freePort(), cwd: root });
   const results: SideLoadResult[] = [];
   try {
     const fleet = await connectFleet(server.url, { guests: 200, adminTokens: await Promise.all(Array.from({ length: 5 }, token)) });

@@ -1,8 +1,6 @@
-import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from '@trpc/client';
-import { EventSource } from 'eventsource';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AppRouter } from '../../src/router/index.js';
+import { fileURLToPath } from 'node:url';
 import type { Fleet, Guest } from './fleet.js';
 import { runStep, type StepResult } from './load.js';
 import { rssOf, type Child } from './proc.js';
@@ -129,81 +127,31 @@ for (;;) {
 `;
 
 /**
- * Agents' consoles as the server sees them: each signs in (inbox.counts, the first inbox page),
- * holds the live.inbox SSE stream (batched every 250 ms, as the console asks), and does what the console does with its events. A message
- * for a conversation not on its first page makes it read the page again, at most every 2 s
- * (the console's debounced invalidation); a new conversation (seq 1) re-reads the counts; a
- * presence heartbeat every 20 s. No browser: Chromium on the generator's core would measure
- * itself, not the server.
+ * Agents' consoles as the server sees them (`consoles-child.ts`), from a child process at low
+ * priority: parsing 20 streams is the browsers' work, not the server's, and on the generator's
+ * core it would count as the server's latency. No browser: Chromium would be the same problem.
  */
 export function consolesLoad(url: string, tokens: string[], options: { refetch?: boolean } = {}): SideLoad {
   const refetch = options.refetch ?? true;
+  const script = fileURLToPath(new URL('./consoles-child.ts', import.meta.url));
   return {
     name: `${tokens.length} agents' consoles${refetch ? '' : ' (live stream only, no refetches)'}`,
     async start() {
-      let events = 0;
-      let refetches = 0;
-      let errors = 0;
-      const failed = () => {
-        errors++;
-        return undefined;
-      };
-      // Signed in one after another, as agents arrive, not all in one millisecond.
-      const consoles: (() => void)[] = [];
-      for (const token of tokens) {
-        consoles.push(
-          await (async () => {
-          const headers = { authorization: `Bearer ${token}` };
-          const client = createTRPCClient<AppRouter>({
-            links: [
-              splitLink({
-                condition: (op) => op.type === 'subscription',
-                true: httpSubscriptionLink({ url: `${url}/trpc`, EventSource, eventSourceOptions: { fetch: (input, init) => fetch(input, { ...init, headers: { ...init?.headers, ...headers } }) } }),
-                false: httpLink({ url: `${url}/trpc`, headers }),
-              }),
-            ],
-          });
-          await client.inbox.counts.query().catch(failed);
-          let page = new Set(((await client.inbox.list.query({}).catch(failed))?.conversations ?? []).map((c) => c.id));
-          const due = new Set<'list' | 'counts'>();
-          const later = (what: 'list' | 'counts') => {
-            if (due.has(what)) return;
-            due.add(what);
-            setTimeout(async () => {
-              due.delete(what);
-              refetches++;
-              if (what === 'counts') await client.inbox.counts.query().catch(failed);
-              else page = new Set(((await client.inbox.list.query({}).catch(failed))?.conversations ?? []).map((c) => c.id));
-            }, what === 'list' ? 2_000 : 200);
-          };
-          // As the console subscribes: changes gathered into one event per 250 ms.
-          const subscription = client.live.inbox.subscribe(
-            { batchMs: 250 },
-            {
-              onError: failed,
-              onData: ({ data }) => {
-                for (const event of data.type === 'batch' ? data.events : [data]) {
-                  events++;
-                  if (event.type !== 'message' || !refetch) continue;
-                  if (!page.has(event.message.conversationId)) later('list');
-                  if (event.message.seq === 1) later('counts');
-                }
-              },
-            },
-          );
-          await client.presence.heartbeat.mutate({ state: 'online' }).catch(failed);
-          const heartbeat = setInterval(() => void client.presence.heartbeat.mutate({ state: 'online' }).catch(failed), 20_000);
-          return () => {
-            clearInterval(heartbeat);
-            subscription.unsubscribe();
-          };
-          })(),
-        );
-      }
+      const child = spawn('nice', ['-n', '19', process.execPath, '--import', 'tsx', script], {
+        env: { ...process.env, CONSOLES_CONFIG: JSON.stringify({ url, tokens, refetch }) },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      // Every console signed in and subscribed before the step starts.
+      while (!out.includes('ready') && child.exitCode === null) await sleep(50);
       return {
         async stop() {
-          for (const close of consoles) close();
-          return `${events} events, ${refetches} refetches${errors ? `, ${errors} failed calls` : ''}`;
+          child.kill('SIGTERM');
+          await exited;
+          const summary = out.split('\n').find((line) => line.startsWith('{'));
+          return summary ? (JSON.parse(summary) as { summary: string }).summary : `the consoles exited early (${child.exitCode})`;
         },
       };
     },

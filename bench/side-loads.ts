@@ -8,6 +8,7 @@
  *   npm run bench:side-loads            (needs PostgreSQL)
  *   npm run bench:side-loads -- --consoles-only [--no-refetch]   the consoles alone; without their list refetches
  *   npm run bench:side-loads -- --uploads-only                   the uploads alone
+ *   npm run bench:side-loads -- --rounds 5                       more alternating rounds (default 3)
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -26,6 +27,9 @@ import { compareSideLoad, consolesLoad, sideLoadRows, uploadsLoad, type SideLoad
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RATE = 1_000;
+// This machine's p99 swings several-fold between identical rounds: more rounds, steadier medians.
+const roundsArg = process.argv.indexOf('--rounds');
+const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 3;
 
 const pin = os.cpus().length >= 2 && hasTaskset();
 if (pin && !process.env.BENCH_PINNED) {
@@ -72,7 +76,7 @@ async function main() {
     const uploads = uploadsLoad(server.url, fleet.guests);
     const loads = process.argv.includes('--consoles-only') ? [consoles] : process.argv.includes('--uploads-only') ? [uploads] : [uploads, consoles];
     for (const load of loads) {
-      results.push(await compareSideLoad(fleet, server, load, { rate: RATE, rounds: 3, nextStep, log }));
+      results.push(await compareSideLoad(fleet, server, load, { rate: RATE, rounds: ROUNDS, nextStep, log }));
     }
     fleet.close();
   } finally {

@@ -4,7 +4,7 @@
  * stream (batched every 250 ms, as the console asks), and does what the console does with its
  * events: a message for a conversation not on its first page makes it read the page again, at
  * most every 2 s (the console's debounced invalidation); a new conversation (seq 1) re-reads the
- * counts; a presence heartbeat every 20 s. Prints "ready" once all are subscribed, and a JSON
+ * counts, and any other message at most every 5 s (the title's unread number); a presence heartbeat every 20 s. Prints "ready" once all are subscribed, and a JSON
  * summary on SIGTERM.
  */
 import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from '@trpc/client';
@@ -54,6 +54,21 @@ async function openConsole(token: string): Promise<() => void> {
       what === 'list' ? 2_000 : 200,
     );
   };
+  // The title's unread number: counts read at once, then at most every 5 s while messages come.
+  let countsAt = -Infinity;
+  let countsTimer: ReturnType<typeof setTimeout> | undefined;
+  const countsSoon = () => {
+    if (countsTimer || !refetch) return;
+    const fire = () => {
+      countsTimer = undefined;
+      countsAt = Date.now();
+      refetches++;
+      void client.inbox.counts.query().catch(failed);
+    };
+    const wait = countsAt + 5_000 - Date.now();
+    if (wait <= 0) fire();
+    else countsTimer = setTimeout(fire, wait);
+  };
   let close = () => {};
   const subscribed = new Promise<void>((resolve) => {
     const subscription = client.live.inbox.subscribe(
@@ -67,6 +82,7 @@ async function openConsole(token: string): Promise<() => void> {
             if (event.type !== 'message' || !refetch) continue;
             if (!page.has(event.message.conversationId)) later('list');
             if (event.message.seq === 1) later('counts');
+            else countsSoon();
           }
         },
       },

@@ -120,10 +120,11 @@ export async function databaseNow(db: Kysely<Database>): Promise<Date> {
 
 /** Conversations per status, and open ones per assignee bucket, for the inbox sidebar. */
 export async function inboxCounts(db: Kysely<Database>, adminId: string) {
-  const { rows } = await sql<{ status: ConversationStatus; total: number; mine: number; unassigned: number }>`
+  const { rows } = await sql<{ status: ConversationStatus; total: number; mine: number; unassigned: number; unread_for_me: number }>`
     select status, count(*)::int as total,
       count(*) filter (where admin_id = ${adminId})::int as mine,
-      count(*) filter (where admin_id is null)::int as unassigned
+      count(*) filter (where admin_id is null)::int as unassigned,
+      count(*) filter (where (admin_id is null or admin_id = ${adminId}) and last_seq > agent_read_seq)::int as unread_for_me
     from conversations group by status`.execute(db);
   return rows;
 }

@@ -83,12 +83,13 @@ export const InboxCountsSchema = z.object({
       mine: z.number().int().describe('Assigned to the caller'),
       unassigned: z.number().int().describe('Assigned to nobody'),
       all: z.number().int().describe('All of them'),
+      unreadForMe: z.number().int().describe('Those assigned to the caller or to nobody with a message the agents have not read: what the console counts in its tab title'),
     })
     .describe('Open and pending conversations, by assignee'),
 }).meta({
   id: 'InboxCounts',
   description: 'Counts for the inbox sidebar',
-  examples: [{ byStatus: { open: 12, pending: 3, closed: 240 }, active: { mine: 4, unassigned: 6, all: 15 } }],
+  examples: [{ byStatus: { open: 12, pending: 3, closed: 240 }, active: { mine: 4, unassigned: 6, all: 15, unreadForMe: 3 } }],
 });
 
 const ConversationRef = z.object({ conversationId: z.uuid().describe('The conversation') });

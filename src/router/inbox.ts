@@ -112,7 +112,7 @@ export const inboxRouter = router({
 
   counts: adminProcedure.query(async ({ ctx }) => {
     const rows = await inboxCounts(ctx.db, ctx.principal.id);
-    const of = (status: string) => rows.find((r) => r.status === status) ?? { total: 0, mine: 0, unassigned: 0 };
+    const of = (status: string) => rows.find((r) => r.status === status) ?? { total: 0, mine: 0, unassigned: 0, unread_for_me: 0 };
     const active = [of('open'), of('pending')];
     return {
       byStatus: { open: of('open').total, pending: of('pending').total, closed: of('closed').total },
@@ -120,6 +120,7 @@ export const inboxRouter = router({
         mine: active.reduce((n, r) => n + r.mine, 0),
         unassigned: active.reduce((n, r) => n + r.unassigned, 0),
         all: active.reduce((n, r) => n + r.total, 0),
+        unreadForMe: active.reduce((n, r) => n + r.unread_for_me, 0),
       },
     };
   }),

@@ -173,18 +173,30 @@ describe('agents’ inbox', () => {
     const { socket: guest } = await server.connect({ guestId: start.guestId });
     const { socket: agent } = await server.connect({ token: other.token });
     const id = start.conversation.id;
+    // The console's tab title: conversations of the caller's or nobody's with something unread.
+    const unreadForOther = async () => (await request(server, '/api/support/admin/conversations/counts', { token: other.token })).body.data.active.unreadForMe as number;
+    const before = await unreadForOther();
     const sent = [];
     for (const text of ['one', 'two', 'three']) sent.push((await guest.emitWithAck('message:send', { conversationId: id, message: text })).data);
     const unread = async () =>
       (await inbox('?limit=5')).body.data.conversations.find((c: { id: string }) => c.id === id).unreadCount as number;
     expect(await unread()).toBe(3);
+    expect(await unreadForOther()).toBe(before + 1);
     expect((await agent.emitWithAck('message:read', { messageId: sent[1].id })).data.isRead).toBe(true);
     expect(await unread()).toBe(1); // read up to "two"
+    expect(await unreadForOther()).toBe(before + 1);
     // The guest reading its own message moves nothing.
     await guest.emitWithAck('message:read', { messageId: sent[2].id });
     expect(await unread()).toBe(1);
     await agent.emitWithAck('message:send', { conversationId: id, message: 'on it' });
     expect(await unread()).toBe(0); // replying means having read
+    expect(await unreadForOther()).toBe(before);
+    // Assigned to another agent, a new message is no longer this agent's to count.
+    await request(server, `/api/support/admin/conversations/${id}/assign`, { token: admin.token, body: {} });
+    await guest.emitWithAck('message:send', { conversationId: id, message: 'four' });
+    expect(await unreadForOther()).toBe(before);
+    await request(server, `/api/support/admin/conversations/${id}/unassign`, { token: admin.token, body: {} });
+    expect(await unreadForOther()).toBe(before + 1);
   });
 
   it('refuses reopening when the customer already has another open conversation of that type', async () => {

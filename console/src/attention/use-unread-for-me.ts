@@ -1,19 +1,25 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '../api/trpc.js';
-import { rowsOf } from '../inbox/cache.js';
+import { findRow, type InboxPages } from '../inbox/cache.js';
+import { useInboxCounts } from '../inbox/use-inbox.js';
 
 /**
- * The conversations assigned to the agent and the unassigned ones, newest activity first (the
- * first 100 of each). They are inbox lists like any other, so the live feed keeps them current.
+ * How many conversations assigned to the agent or to nobody have something unread: counted by
+ * the server over the whole inbox (`inbox.counts`), which the live feed keeps current. `rowOf`
+ * finds a conversation in whatever inbox lists are cached, for a notification's wording.
  */
 export function useUnreadForMe() {
   const trpc = useTRPC();
-  const options = { getNextPageParam: (page: { nextCursor: string | null }) => page.nextCursor };
-  const mine = useInfiniteQuery({ ...trpc.inbox.list.infiniteQueryOptions({ assignee: 'me', limit: 100 }, options), select: rowsOf });
-  const nobodys = useInfiniteQuery({ ...trpc.inbox.list.infiniteQueryOptions({ assignee: 'none', limit: 100 }, options), select: rowsOf });
-  const rows = [...(mine.data ?? []), ...(nobodys.data ?? [])].filter((row) => row.status !== 'closed');
+  const queryClient = useQueryClient();
+  const counts = useInboxCounts().data;
   return {
-    count: rows.filter((row) => row.unreadCount > 0).length,
-    rowOf: (id: string) => rows.find((row) => row.id === id),
+    count: counts?.active.unreadForMe ?? 0,
+    rowOf: (id: string) => {
+      for (const [, data] of queryClient.getQueriesData<InboxPages>({ queryKey: trpc.inbox.list.pathKey() })) {
+        const row = findRow(data, id);
+        if (row) return row;
+      }
+      return undefined;
+    },
   };
 }

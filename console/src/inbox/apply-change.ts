@@ -23,6 +23,30 @@ export function debouncedInvalidate(queryClient: QueryClient, delayMs = 200): In
 }
 
 /**
+ * Refetches at once on the first event, then at most once per `everyMs` while events keep
+ * coming; the last event always gets a refetch after it. For a number that changes with nearly
+ * every message (the unread count in the title): live when the inbox is quiet, one request per
+ * period when it is busy.
+ */
+export function throttledInvalidate(queryClient: QueryClient, everyMs: number): Invalidate {
+  const state = new Map<string, { lastAt: number; timer?: ReturnType<typeof setTimeout> }>();
+  return (queryKey) => {
+    const hash = JSON.stringify(queryKey);
+    const entry = state.get(hash) ?? { lastAt: -Infinity };
+    state.set(hash, entry);
+    if (entry.timer) return;
+    const fire = () => {
+      entry.timer = undefined;
+      entry.lastAt = Date.now();
+      void queryClient.invalidateQueries({ queryKey, exact: true });
+    };
+    const wait = entry.lastAt + everyMs - Date.now();
+    if (wait <= 0) fire();
+    else entry.timer = setTimeout(fire, wait);
+  };
+}
+
+/**
  * Writes an event's result into a cached list. A fetch of that list still in flight may have
  * been answered before the event: it is cancelled and made again, so it cannot undo the event.
  */

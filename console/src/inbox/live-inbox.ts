@@ -3,13 +3,15 @@ import { useSubscription } from '@trpc/tanstack-react-query';
 import { useRef } from 'react';
 import { useTRPC, type Conversation, type Message } from '../api/trpc.js';
 import { useAgent } from '../auth/agent-context.js';
-import { applyConversation, debouncedInvalidate, writeList } from './apply-change.js';
+import { applyConversation, debouncedInvalidate, throttledInvalidate, writeList } from './apply-change.js';
 import { findRow, withMessage, type InboxPages } from './cache.js';
 import { applyNote } from '../notes/note-cache.js';
 
 /** How long the server gathers inbox changes into one event: fast enough to feel live. */
 const LIVE_INBOX_BATCH_MS = 250;
 const NEW_ROWS_REFETCH_MS = 2_000;
+/** The counts (and the title's unread number) follow messages and reads at most this often. */
+const COUNTS_REFETCH_MS = 5_000;
 
 export interface CustomerMessage {
   message: Message;
@@ -32,6 +34,8 @@ export function useLiveInbox(onCustomerMessage: (event: CustomerMessage) => void
   // A message for a conversation the list does not hold yet needs the list read again: at most
   // every 2 s, so a busy inbox's agents do not read it many times a second each.
   const refetchForNewRows = useRef(debouncedInvalidate(queryClient, NEW_ROWS_REFETCH_MS)).current;
+  // Every message and read can change how many conversations are unread for this agent.
+  const refetchCounts = useRef(throttledInvalidate(queryClient, COUNTS_REFETCH_MS)).current;
   const lists = () => queryClient.getQueriesData<InboxPages>({ queryKey: trpc.inbox.list.pathKey() });
 
   function onMessage(message: Message) {
@@ -44,6 +48,7 @@ export function useLiveInbox(onCustomerMessage: (event: CustomerMessage) => void
       else refetchForNewRows(key);
     }
     if (message.seq === 1) invalidate(trpc.inbox.counts.queryKey());
+    else refetchCounts(trpc.inbox.counts.queryKey());
     if (message.senderType === 'user' || message.senderType === 'guest') {
       onCustomerMessage({ message, forMe: !row || row.adminId === null || row.adminId === me });
     }
@@ -54,6 +59,7 @@ export function useLiveInbox(onCustomerMessage: (event: CustomerMessage) => void
   /** Reads carry no seq: a list showing unread messages there asks the server again. */
   function onRead(conversationId: string) {
     for (const [key, data] of lists()) if ((findRow(data, conversationId)?.unreadCount ?? 0) > 0) invalidate(key);
+    refetchCounts(trpc.inbox.counts.queryKey());
   }
 
   // Batched: a busy inbox (hundreds of messages a second) arrives as a few events a second.

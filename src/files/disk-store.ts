@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -87,5 +87,24 @@ export class DiskStore implements FileStore {
 
   async remove(keys: string[]): Promise<void> {
     await Promise.all(keys.map((key) => rm(this.pathOf(key), { force: true })));
+  }
+
+  async removeAbandonedParts(before: Date): Promise<number> {
+    let removed = 0;
+    const folders = await readdir(this.root, { withFileTypes: true }).catch(() => []);
+    for (const folder of folders.filter((entry) => entry.isDirectory())) {
+      const dir = path.join(this.root, folder.name);
+      for (const name of await readdir(dir).catch(() => [])) {
+        if (!name.endsWith('.part')) continue;
+        const file = path.join(dir, name);
+        // A write in progress touches its part file with every chunk.
+        const info = await stat(file).catch(() => undefined);
+        if (info && info.mtime < before) {
+          await rm(file, { force: true });
+          removed++;
+        }
+      }
+    }
+    return removed;
   }
 }

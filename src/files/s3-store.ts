@@ -99,6 +99,10 @@ export class S3Store implements FileStore {
     await Promise.all(keys.map((Key) => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key }))));
   }
 
+  async removeAbandonedParts(): Promise<number> {
+    return 0;
+  }
+
   destroy(): void {
     this.client.destroy();
   }

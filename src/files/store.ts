@@ -34,6 +34,11 @@ export interface FileStore {
   move(from: string, to: string): Promise<void>;
   /** Deletes what exists of these keys. */
   remove(keys: string[]): Promise<void>;
+  /**
+   * Deletes partial writes that nothing finished (a process killed mid-upload) and that have not
+   * grown since `before`; answers how many. A bucket has none: a PUT is whole or absent.
+   */
+  removeAbandonedParts(before: Date): Promise<number>;
 }
 
 export const storageKeys = {

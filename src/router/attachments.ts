@@ -111,9 +111,14 @@ async function checkUpload(ctx: Pick<Context, 'db' | 'files'>, row: AttachmentRo
   }
 }
 
-/** Deletes uploads that no message took within their lifetime; every replica may run it, each row goes once. */
+/**
+ * Deletes uploads that no message took within their lifetime, and the part files a crash left
+ * on disk; every replica may run it, each row goes once.
+ */
 export async function sweepUnattachedUploads(services: Pick<Context, 'db' | 'files'>, now = services.files.now()): Promise<number> {
   const before = new Date(now - services.files.settings.unattachedLifetimeSeconds * 1000);
+  // What a crash cut mid-upload: no upload URL outlives its lifetime, so no write can resume.
+  await services.files.store.removeAbandonedParts(new Date(now - services.files.settings.uploadTtlSeconds * 1000));
   let swept = 0;
   for (;;) {
     const rows = await takeUnattachedBefore(services.db, before);

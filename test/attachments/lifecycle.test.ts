@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -277,5 +277,27 @@ describe.each(['disk', 's3'] as const)('the life of an upload, on %s', (store) =
     expect(trpc.body.error.message).toBe('Conversation is closed');
     expect((await history(server, closing.conversationId, who)).messages.filter((m) => m.messageType === 'file')).toEqual([]);
     customer.disconnect();
+  });
+});
+
+describe('part files on disk', () => {
+  it('deletes the part file of an upload a crash cut, once no upload URL can still write to it', async () => {
+    const server = await startServerOn('disk');
+    const { storage } = server.app.services.files.settings;
+    if (storage.kind !== 'disk') throw new Error('a disk store was expected');
+    const uploads = path.join(storage.dir, 'uploads');
+    await mkdir(uploads, { recursive: true });
+    const stale = path.join(uploads, `${randomUUID()}.${randomUUID()}.part`);
+    const growing = path.join(uploads, `${randomUUID()}.${randomUUID()}.part`);
+    await writeFile(stale, 'half an upload, then the process was killed');
+    await writeFile(growing, 'an upload still arriving');
+    const anHourAgo = new Date(Date.now() - HOUR);
+    await utimes(stale, anHourAgo, anHourAgo);
+    await sweepUnattachedUploads(server.app.services);
+    const left = await readdir(uploads);
+    expect(left).not.toContain(path.basename(stale));
+    expect(left).toContain(path.basename(growing));
+    await rm(growing);
+    await server.close();
   });
 });

@@ -78,6 +78,31 @@ describe.runIf(canRun('browser'))('the console at /agent: serving and signing in
     await context.close();
   });
 
+  it('sends an agent whose token expires mid-session back to sign-in, and keeps the draft reply', async () => {
+    const { page, context } = await openConsole(browser, server.url);
+    const id = (await person('admin')).id;
+    // The server allows 30 s of clock skew: a token that "expired" 22 s ago works for 8 s more.
+    const expiresAt = Math.floor(Date.now() / 1000) - 22;
+    await signIn(page, await mintToken({ role: 'admin', sub: id, expiresIn: expiresAt }));
+    await expect.poll(async () => (await inboxRows(page)).length, poll).toBe(1);
+    await page.locator('.inbox-row').first().click();
+    const reply = page.getByRole('textbox', { name: 'Reply' });
+    await reply.fill('Half of a careful answer');
+
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, (expiresAt + 31) * 1000 - Date.now())));
+    await page.locator('[role="tab"][data-status="pending"]').click();
+    await expect.poll(() => page.getByRole('alert').textContent(), poll).toMatch(/session has expired/);
+    expect(await page.getByLabel('Agent token').count()).toBe(1);
+    expect(await page.content()).not.toContain('Secret order');
+
+    // Signed in again, the conversation still holds what was being written.
+    await signIn(page, await mintToken({ role: 'admin', sub: id }));
+    await expect.poll(async () => (await inboxRows(page)).length, poll).toBe(1);
+    await page.locator('.inbox-row').first().click();
+    await expect.poll(() => page.getByRole('textbox', { name: 'Reply' }).inputValue(), poll).toBe('Half of a careful answer');
+    await context.close();
+  });
+
   const refusals: [string, () => Promise<string>, RegExp][] = [
     ['a user token', async () => (await person('user')).token, /This is not an agent token/],
     ['an expired token', () => mintToken({ role: 'admin', expiresIn: Math.floor(Date.now() / 1000) - 3600 }), /expired/],

@@ -132,12 +132,16 @@ export class Outbox {
 
   /**
    * The conversation ended before this try was stored: back to pending for the next
-   * conversation, once. Answers false when it was carried over already (then fail it).
+   * conversation, once. Answers false when it was carried over already (then fail it). Its
+   * files upload again: an attachment belongs to the conversation it was uploaded to, and the
+   * server refuses it in another (the old one's unsent uploads are swept after a day).
    */
   carryOver(attempt: Attempt): boolean {
-    if (!this.isCurrent(attempt) || this.carried.has(attempt.clientMessageId)) return false;
+    const item = this.items.get(attempt.clientMessageId);
+    if (!item || !this.isCurrent(attempt) || this.carried.has(attempt.clientMessageId)) return false;
     this.carried.add(attempt.clientMessageId);
-    return this.update(attempt.clientMessageId, 'pending', null);
+    this.put({ ...item, state: 'pending', error: null, files: item.files.map((f) => ({ ...f, progress: 0, attachmentId: null })) });
+    return true;
   }
 
   /** Everything not yet stored fails with one reason (the conversation ended). */

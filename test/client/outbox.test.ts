@@ -52,6 +52,18 @@ describe('Outbox', () => {
     expect(box.carryOver(box.begin(item.clientMessageId))).toBe(false);
   });
 
+  it('uploads the files of a carried-over item again, into the next conversation', () => {
+    const box = outbox();
+    const screenshot = new Blob(['png bytes'], { type: 'image/png' });
+    const item = box.add('see attached', [screenshot]);
+    const fileId = item.files[0]!.id;
+    const attempt = box.begin(item.clientMessageId);
+    box.fileChanged(attempt, fileId, { progress: 1, attachmentId: 'att-in-the-closed-conversation' });
+    expect(box.carryOver(attempt)).toBe(true);
+    expect(box.list[0]).toMatchObject({ state: 'pending', files: [{ id: fileId, progress: 0, attachmentId: null }] });
+    expect(box.blobOf(fileId)).toBe(screenshot);
+  });
+
   it('fails everything unsent at once, and keeps its list the same object until something changes', () => {
     const box = outbox();
     box.add('one');

@@ -20,6 +20,7 @@ import { createSupportRoutes, supportRoutes } from './routes.js';
 import { attachmentTransferPaths, createAttachmentTransfers } from './attachment-routes.js';
 import { createConsoleRoutes } from './console.js';
 import { createWidgetRoutes } from './widget.js';
+import { sharedSubscriptions } from './shared-sse.js';
 import { useFastUtf8EncoderStream } from './utf8-encoder-stream.js';
 
 export const MAX_BODY_BYTES = 100 * 1024;
@@ -129,6 +130,8 @@ export function createRestApp(services: Services, options: RestOptions): Koa<Res
     return next();
   });
 
+  // The feeds every console holds: each event serialised once for all its subscribers.
+  app.use(sharedSubscriptions(services, options));
   app.use(async (ctx, next) => {
     if (!ctx.path.startsWith('/trpc/')) return next();
     ctx.respond = false;

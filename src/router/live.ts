@@ -17,19 +17,8 @@ const FEED_EVENTS = ['message.created', 'message.read', 'typing', 'conversation.
  * items that arrive while the consumer is busy (replaying history) wait in order.
  */
 function queueOf<T>(register: (push: (item: T) => void) => () => void, signal: AbortSignal | undefined): AsyncIterable<T> {
-  return batchesOf(register, signal, 0, (items) => items.shift()!);
-}
-
-/**
- * queueOf in batches: after the first item it waits `ms`, then hands over everything that
- * came meanwhile (`take` decides what one yield is: one item, or all of them).
- */
-function batchesOf<T, B>(register: (push: (item: T) => void) => () => void, signal: AbortSignal | undefined, ms: number, take: (queue: T[]) => B): AsyncIterable<B> {
   const queue: T[] = [];
-  /** Waiting for a first item: any item wakes it. */
   let wake: (() => void) | undefined;
-  /** Waiting out a batch: only the end (or the abort) does. */
-  let endBatch: (() => void) | undefined;
   const unregister = register((item) => {
     queue.push(item);
     wake?.();
@@ -37,26 +26,14 @@ function batchesOf<T, B>(register: (push: (item: T) => void) => () => void, sign
   const stop = () => {
     unregister();
     wake?.();
-    endBatch?.();
   };
   signal?.addEventListener('abort', stop, { once: true });
   return {
     async *[Symbol.asyncIterator]() {
       try {
         while (!signal?.aborted) {
-          if (queue.length > 0) {
-            if (ms > 0) {
-              await new Promise<void>((resolve) => {
-                const timer = setTimeout(resolve, ms);
-                endBatch = () => {
-                  clearTimeout(timer);
-                  resolve();
-                };
-              });
-              endBatch = undefined;
-            }
-            if (!signal?.aborted) yield take(queue);
-          } else {
+          if (queue.length > 0) yield queue.shift()!;
+          else {
             await new Promise<void>((resolve) => (wake = resolve));
             wake = undefined;
           }
@@ -117,24 +94,62 @@ function present(e: FeedEvent) {
 /** A bounded memory of recent inbox events, so a dropped agent feed can resume on this replica. */
 type Recent = { id: string; n: number; data: ReturnType<typeof present> };
 
+/** Every inbox change of one period, the same object for every subscriber. */
+interface SharedBatch {
+  items: Recent[];
+  payload: { type: 'batch'; events: Recent['data'][] };
+}
+
+/**
+ * One clock per period for every subscriber: a change starts it, and when it strikes all of
+ * them get the same batch object, which the SSE writer (`src/rest/shared-sse.ts`) then
+ * serialises once for all of them instead of once each.
+ */
+class BatchClock {
+  private pending: Recent[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly subscribers = new Set<(batch: SharedBatch) => void>();
+  constructor(private readonly ms: number) {}
+  add(item: Recent) {
+    if (this.subscribers.size === 0) return;
+    this.pending.push(item);
+    this.timer ??= setTimeout(() => this.strike(), this.ms);
+  }
+  register(push: (batch: SharedBatch) => void) {
+    this.subscribers.add(push);
+    return () => this.subscribers.delete(push);
+  }
+  private strike() {
+    this.timer = undefined;
+    const items = this.pending.splice(0);
+    if (items.length === 0) return;
+    const batch: SharedBatch = { items, payload: { type: 'batch', events: items.map((item) => item.data) } };
+    for (const subscriber of this.subscribers) subscriber(batch);
+  }
+}
+
 class RecentEvents {
   private readonly boot = randomUUID().slice(0, 8);
   private counter = 0;
   private readonly items: Recent[] = [];
   private readonly subscribers = new Set<(item: Recent) => void>();
+  private readonly clocks = new Map<number, BatchClock>();
   constructor(private readonly size = 5_000) {}
   add(data: ReturnType<typeof present>) {
     const item = { id: `${this.boot}-${++this.counter}`, n: this.counter, data };
     this.items.push(item);
     if (this.items.length > this.size) this.items.shift();
     for (const subscriber of this.subscribers) subscriber(item);
+    for (const clock of this.clocks.values()) clock.add(item);
   }
   subscribe(signal: AbortSignal | undefined): AsyncIterable<Recent> {
     return queueOf<Recent>((push) => this.register(push), signal);
   }
-  /** Everything that came in each `ms` after a first event, as one list. */
-  subscribeInBatches(signal: AbortSignal | undefined, ms: number): AsyncIterable<Recent[]> {
-    return batchesOf<Recent, Recent[]>((push) => this.register(push), signal, ms, (queue) => queue.splice(0));
+  /** Everything that came in each `ms` after a first event, as one batch shared by every subscriber. */
+  subscribeInBatches(signal: AbortSignal | undefined, ms: number): AsyncIterable<SharedBatch> {
+    let clock = this.clocks.get(ms);
+    if (!clock) this.clocks.set(ms, (clock = new BatchClock(ms)));
+    return queueOf<SharedBatch>((push) => clock.register(push), signal);
   }
   private register(push: (item: Recent) => void) {
     this.subscribers.add(push);
@@ -217,11 +232,13 @@ export const liveRouter = router({
       const missed = input.lastEventId ? (recent.after(input.lastEventId) ?? []) : [];
       let last = missed.at(-1)?.n ?? 0;
       if (missed.length) yield tracked(missed.at(-1)!.id, { type: 'batch' as const, events: missed.map((item) => item.data) });
-      for await (const items of live) {
-        const fresh = items.filter((item) => item.n > last);
-        if (fresh.length === 0) continue;
-        last = fresh.at(-1)!.n;
-        yield tracked(fresh.at(-1)!.id, { type: 'batch' as const, events: fresh.map((item) => item.data) });
+      for await (const batch of live) {
+        const newest = batch.items.at(-1)!;
+        if (newest.n <= last) continue;
+        // Nearly always all of it is new, and then it goes out as the shared object.
+        const fresh = batch.items[0]!.n > last ? batch.payload : { type: 'batch' as const, events: batch.items.filter((item) => item.n > last).map((item) => item.data) };
+        last = newest.n;
+        yield tracked(newest.id, fresh);
       }
       return;
     }

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { credentialsFrom } from '../../src/rest/credentials.js';
+import { createContext } from '../../src/router/context.js';
+import { createCaller } from '../../src/router/index.js';
 import { person, request, startTestServer, type TestServer } from '../support/server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { collectSubscription as collect, trpcClient } from '../support/trpc-client.js';
@@ -96,6 +99,23 @@ describe('tRPC subscriptions over SSE', () => {
     // Over SSE a refused input arrives as the stream's error event, naming the field.
     const refused = await request(server, `/trpc/live.inbox?input=${encodeURIComponent(JSON.stringify({ batchMs: 5000 }))}`, { token: admin.token });
     expect(refused.body).toContain('"field":"batchMs"');
+  });
+
+  it('hands every agent on the replica the same batch object, for the SSE writer to serialise once', async () => {
+    const guest = await guestConversation();
+    const stop = new AbortController();
+    const feedOf = async (token: string) => {
+      const context = await createContext(server.app.services, credentialsFrom({ authorization: `Bearer ${token}` }), { clientAddress: '127.0.0.1' });
+      return (await createCaller(context, { signal: stop.signal }).live.inbox({ batchMs: 100 }))[Symbol.asyncIterator]();
+    };
+    const [ann, bob] = await Promise.all([feedOf(admin.token), person('admin').then((other) => feedOf(other.token))]);
+    const next = Promise.all([ann.next(), bob.next()]);
+    await guest.socket.emitWithAck('message:send', { conversationId: guest.conversationId, message: 'one for all' });
+    const [forAnn, forBob] = (await next).map((result) => (result.value as unknown as [string, { events: { type: string; message?: { message: string } }[] }])[1]);
+    expect(forAnn).toBe(forBob);
+    expect(forAnn!.events.find((e) => e.type === 'message')?.message?.message).toBe('one for all');
+    stop.abort();
+    await Promise.all([ann.return?.(), bob.return?.()]);
   });
 
   it('gives agents one feed of every conversation, and refuses it to others', async () => {

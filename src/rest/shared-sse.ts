@@ -64,7 +64,16 @@ export function sharedSubscriptions(services: Services, options: { trustProxyHop
       abort.abort();
     };
     res.once('close', onClose);
-    const drained = () => new Promise<void>((resolve) => (closed ? resolve() : res.once('drain', resolve).once('close', resolve)));
+    if (res.destroyed) onClose(); // gone while the procedure was being called
+    const drained = () =>
+      new Promise<void>((resolve) => {
+        if (closed || res.destroyed) return resolve();
+        const done = () => {
+          res.off('drain', done).off('close', done);
+          resolve();
+        };
+        res.on('drain', done).on('close', done);
+      });
     try {
       for await (const value of events) {
         if (closed) break;

@@ -32,6 +32,4 @@ EXPOSE 3001
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3001) + '/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Migrations also run on their own: docker run IMAGE node dist/cli/migrate.js
-# A larger young generation: a busy replica's short-lived objects (20 agents' live inboxes beside
-# 1,000 msgs/s) are scavenged half as often (README, "Agents' console": the p99 of that load in an A/B).
-CMD ["node", "--max-semi-space-size=64", "dist/main.js"]
+CMD ["node", "dist/main.js"]

@@ -5,9 +5,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-/** The V8 flags of the Dockerfile's CMD and `npm start`. */
-export const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
-
 export function hasTaskset(): boolean {
   return spawnSync('taskset', ['-V']).status === 0;
 }
@@ -43,9 +40,7 @@ export async function startServer(
   options: { env: Record<string, string>; cpu?: number; port: number; cwd: string },
 ): Promise<Child> {
   const command = options.cpu === undefined ? process.execPath : 'taskset';
-  // Every server runs with the young generation the Dockerfile's CMD gives ours.
-  const node = [...SERVER_NODE_FLAGS, ...args];
-  const argv = options.cpu === undefined ? node : ['-c', String(options.cpu), process.execPath, ...node];
+  const argv = options.cpu === undefined ? args : ['-c', String(options.cpu), process.execPath, ...args];
   const child = spawn(command, argv, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env, PORT: String(options.port) },

@@ -23,13 +23,34 @@ export async function findAttachment(db: Kysely<Database>, id: string): Promise<
     .executeTakeFirst();
 }
 
+/**
+ * Takes the check of a pending upload for `seconds`: false while another `complete` holds it,
+ * or once it is no longer pending.
+ */
+export async function claimCheck(db: Kysely<Database>, id: string, seconds: number): Promise<boolean> {
+  const claimed = await db
+    .updateTable('attachments')
+    .set({ checking_until: sql<Date>`now() + make_interval(secs => ${seconds})` })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where((eb) => eb.or([eb('checking_until', 'is', null), eb('checking_until', '<', sql<Date>`now()`)]))
+    .returning('id')
+    .executeTakeFirst();
+  return claimed !== undefined;
+}
+
+/** Gives the check back when it failed without a verdict, so a retry can check at once. */
+export async function releaseCheck(db: Kysely<Database>, id: string): Promise<void> {
+  await db.updateTable('attachments').set({ checking_until: null }).where('id', '=', id).where('status', '=', 'pending').execute();
+}
+
 /** Records what the bytes turned out to be; only a pending upload becomes ready, once. */
 export async function markAttachmentReady(
   db: Kysely<Database>,
   id: string,
   found: Pick<AttachmentRow, 'content_type' | 'size' | 'width' | 'height' | 'has_thumbnail'>,
 ): Promise<AttachmentRow | undefined> {
-  return db.updateTable('attachments').set({ ...found, status: 'ready' }).where('id', '=', id).where('status', '=', 'pending').returningAll().executeTakeFirst();
+  return db.updateTable('attachments').set({ ...found, status: 'ready', checking_until: null }).where('id', '=', id).where('status', '=', 'pending').returningAll().executeTakeFirst();
 }
 
 /** Deletes an upload no message holds; false when it is attached (or gone). */

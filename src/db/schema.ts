@@ -154,6 +154,8 @@ export interface AttachmentsTable {
   width: number | null;
   height: number | null;
   has_thumbnail: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Until when a `complete` is checking the bytes; others wait for it. */
+  checking_until: ColumnType<Date | null, never, Date | null>;
   message_id: string | null;
   /** Its place among its message's files. */
   position: number | null;

@@ -1,5 +1,4 @@
 import sharp from 'sharp';
-import type { Readable } from 'node:stream';
 
 /** A decoded image bigger than this is refused: what bounds a decompression bomb. */
 const MAX_PIXELS = 50_000_000;
@@ -21,14 +20,14 @@ export class UnreadableImageError extends Error {}
  * after the image data) is gone, orientation is applied to the pixels, and a polyglot keeps
  * only what decodes as an image. PNG and GIF keep every pixel; JPEG and WebP are
  * re-encoded at high quality. libvips works on libuv's thread pool, off the event loop.
+ * It takes the bytes, not a stream: sharp gathers a piped stream into one buffer anyway, and a
+ * source that fails half way (a store's connection reset) would be an unhandled error on the
+ * sharp instance, which ends the process.
  */
-export async function cleanImage(source: Readable, contentType: keyof typeof outputFormat): Promise<CleanImage> {
+export async function cleanImage(source: Buffer, contentType: keyof typeof outputFormat): Promise<CleanImage> {
   const animated = contentType === 'image/gif' || contentType === 'image/webp';
-  const decoder = sharp({ limitInputPixels: MAX_PIXELS, failOn: 'error', animated });
-  source.pipe(decoder);
-  source.once('error', (error) => decoder.destroy(error));
   try {
-    const encoder = decoder.rotate();
+    const encoder = sharp(source, { limitInputPixels: MAX_PIXELS, failOn: 'error', animated }).rotate();
     const format = outputFormat[contentType];
     const { data, info } = await (format === 'jpeg'
       ? encoder.jpeg({ quality: 92, mozjpeg: true })

@@ -48,6 +48,9 @@ export class S3Store implements FileStore {
       // uploads) do not all speak the SDK's default trailing checksums.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
+      // The SDK waits forever by default: a store that stops answering would hold a
+      // `complete` (and the connection behind it) open for good.
+      requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
     });
   }
 

@@ -1,6 +1,15 @@
 import { TRPCError } from '@trpc/server';
 import type { Readable } from 'node:stream';
-import { deleteUnattached, findAttachment, insertAttachment, markAttachmentReady, takeUnattachedBefore, type AttachmentWithOwner } from '../db/attachments.js';
+import {
+  claimCheck,
+  deleteUnattached,
+  findAttachment,
+  insertAttachment,
+  markAttachmentReady,
+  releaseCheck,
+  takeUnattachedBefore,
+  type AttachmentWithOwner,
+} from '../db/attachments.js';
 import type { AttachmentRow } from '../db/schema.js';
 import type { AttachmentFiles } from '../files/attachment-files.js';
 import { hasDangerousExtension, isUnspecifiedType, normaliseType, sanitiseFileName } from '../files/file-types.js';
@@ -55,58 +64,59 @@ async function discard(files: AttachmentFiles, ids: string[]): Promise<void> {
   await files.store.remove(ids.flatMap((id) => [storageKeys.upload(id), storageKeys.file(id), storageKeys.thumbnail(id)]));
 }
 
-/** The upload is being checked by a concurrent `complete` of the same file. */
-class CheckedElsewhere extends Error {}
-
-/** Waits for a concurrent `complete` to finish: the row it made ready, or not found when it refused the file. */
-async function checkedElsewhere(ctx: Pick<Context, 'db'>, id: string): Promise<AttachmentRow> {
-  for (let waited = 0; waited < 30_000; waited += 50) {
-    const row = await findAttachment(ctx.db, id);
-    if (!row) throw attachmentNotFound();
-    if (row.status === 'ready') return row;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new TRPCError({ code: 'CONFLICT', message: 'The file is still being checked, try again' });
-}
+/** Long enough for the largest image; a replica that dies mid-check frees the file after it. */
+const CHECK_CLAIM_SECONDS = 120;
+/** How long a `complete` waits for another one checking the same file (a double click). */
+const WAIT_FOR_OTHER_CHECK_MS = 30_000;
 
 /**
- * Checks an upload's bytes and makes it a file. The bytes are first moved out of reach of the
- * upload URL (which works for minutes more), then read: the type from the bytes must be
- * allowed and agree with the declared type and the name; images are re-encoded clean, with a
- * thumbnail. What fails is deleted at once.
+ * Checks an upload's bytes and makes it a file; the caller holds the check's claim. The bytes
+ * are first moved out of reach of the upload URL (which works for minutes more), then read:
+ * the type from the bytes must be allowed and agree with the declared type and the name;
+ * images are re-encoded clean, with a thumbnail. What fails is deleted at once.
  */
 async function checkUpload(ctx: Pick<Context, 'db' | 'files'>, row: AttachmentRow): Promise<Pick<AttachmentRow, 'content_type' | 'size' | 'width' | 'height' | 'has_thumbnail'>> {
   const { files } = ctx;
   const { store, settings } = files;
-  const size = await store.size(storageKeys.upload(row.id));
-  if (size === undefined) {
-    // Moved already: another `complete` of the same file (a double click) is checking it.
-    if ((await store.size(storageKeys.file(row.id))) !== undefined) throw new CheckedElsewhere();
-    throw new TRPCError({ code: 'CONFLICT', message: 'The file has not been uploaded yet' });
-  }
+  const key = storageKeys.file(row.id);
+  const uploaded = await store.size(storageKeys.upload(row.id));
+  // Nothing at the upload key but bytes at the file key: a check that died after the move
+  // (its claim ran out); its size was measured before it moved them.
+  const moved = uploaded === undefined ? await store.size(key) : undefined;
+  const size = uploaded ?? moved;
+  if (size === undefined) throw new TRPCError({ code: 'CONFLICT', message: 'The file has not been uploaded yet' });
   const refuse = async (error: TRPCError): Promise<never> => {
     await deleteUnattached(ctx.db, row.id);
     await discard(files, [row.id]);
     throw error;
   };
   if (size > settings.maxBytes) return refuse(fileTooLarge(settings.maxBytes));
-  if (size !== row.declared_size) return refuse(new TRPCError({ code: 'BAD_REQUEST', message: `The upload has ${size} bytes, not the ${row.declared_size} announced` }));
-  const key = storageKeys.file(row.id);
-  await store.move(storageKeys.upload(row.id), key).catch(async (error: unknown) => {
-    // The other `complete` moved it first.
-    throw (await store.size(storageKeys.upload(row.id))) === undefined ? new CheckedElsewhere() : error;
-  });
+  if (uploaded !== undefined) {
+    if (uploaded !== row.declared_size) return refuse(new TRPCError({ code: 'BAD_REQUEST', message: `The upload has ${uploaded} bytes, not the ${row.declared_size} announced` }));
+    await store.move(storageKeys.upload(row.id), key);
+  }
   const head = size === 0 ? Buffer.alloc(0) : await readAll(await store.read(key, SNIFF_BYTES));
   const verdict = judge({ signature: await signatureOf(head), head, name: row.name, declared: row.declared_type, allowed: settings.allowedTypes });
   if (!verdict.ok) return refuse(typeRefused(verdict.reason));
   if (!isCleanableImage(verdict.contentType)) return { content_type: verdict.contentType, size, width: null, height: null, has_thumbnail: false };
   try {
-    const image = await cleanImage((await store.read(key))!, verdict.contentType);
+    const image = await cleanImage(await readAll(await store.read(key)), verdict.contentType);
     await store.write(key, image.bytes, verdict.contentType);
     await store.write(storageKeys.thumbnail(row.id), image.thumbnail, 'image/webp');
     return { content_type: verdict.contentType, size: image.bytes.length, width: image.width, height: image.height, has_thumbnail: true };
   } catch (error) {
     if (error instanceof UnreadableImageError) return refuse(typeRefused('The image could not be read'));
+    throw error;
+  }
+}
+
+/** Checks an upload under its claim; a failure with no verdict gives the claim back for a retry. */
+async function checkClaimed(ctx: Pick<Context, 'db' | 'files'>, row: AttachmentRow): Promise<AttachmentRow | undefined> {
+  try {
+    const found = await checkUpload(ctx, row);
+    return (await markAttachmentReady(ctx.db, row.id, found)) ?? (await findAttachment(ctx.db, row.id));
+  } catch (error) {
+    await releaseCheck(ctx.db, row.id).catch(() => undefined);
     throw error;
   }
 }
@@ -163,18 +173,23 @@ export const attachmentsRouter = router({
     return { attachmentId: row.id, upload: target, maxBytes: Math.min(settings.maxBytes, input.size) };
   }),
 
-  /** After the upload: the bytes are checked; a file that passes is ready to send. Repeating it answers the same. */
+  /**
+   * After the upload: the bytes are checked; a file that passes is ready to send. Repeating it
+   * answers the same; a second call while the first is checking (a double click) waits for it.
+   */
   complete: authedProcedure.input(AttachmentIdInput).mutation(async ({ ctx, input }): Promise<Attachment> => {
-    const row = await findAttachment(ctx.db, input.attachmentId);
-    if (!row || !isUploader(ctx.principal, row)) throw attachmentNotFound();
-    if (row.status === 'ready') return toAttachment(row, ctx.files);
-    const found = await checkUpload(ctx, row).catch((error: unknown) => {
-      if (error instanceof CheckedElsewhere) return undefined;
-      throw error;
-    });
-    const ready = found ? ((await markAttachmentReady(ctx.db, row.id, found)) ?? (await findAttachment(ctx.db, row.id))) : await checkedElsewhere(ctx, row.id);
-    if (!ready) throw attachmentNotFound();
-    return toAttachment(ready, ctx.files);
+    for (let waited = 0; ; waited += 50) {
+      const row = await findAttachment(ctx.db, input.attachmentId);
+      if (!row || !isUploader(ctx.principal, row)) throw attachmentNotFound();
+      if (row.status === 'ready') return toAttachment(row, ctx.files);
+      if (await claimCheck(ctx.db, row.id, CHECK_CLAIM_SECONDS)) {
+        const ready = await checkClaimed(ctx, row);
+        if (!ready) throw attachmentNotFound();
+        return toAttachment(ready, ctx.files);
+      }
+      if (waited >= WAIT_FOR_OTHER_CHECK_MS) throw new TRPCError({ code: 'CONFLICT', message: 'The file is still being checked, try again' });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }),
 
   /** Fresh links for an attachment (links last minutes; a page open longer asks again). */

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Socket } from 'socket.io-client';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storageKeys } from '../../src/files/store.js';
 import { sweepUnattachedUploads } from '../../src/router/attachments.js';
 import { history, until } from '../realtime/helpers.js';
 import { expectFailure, guestWithConversation, trpcMutation, userWithConversation, type Who } from '../rest/helpers.js';
@@ -105,6 +107,22 @@ describe.each(['disk', 's3'] as const)('the life of an upload, on %s', (store) =
       expect(both[1]!.body.data).toMatchObject({ name, size: both[0]!.body.data.size, contentType: both[0]!.body.data.contentType });
       expect((await sendFiles(socket, guest.conversationId, [id])).success).toBe(true);
     }
+  });
+
+  it('finishes, at the next complete, a check that died after moving the bytes, once its claim runs out', async () => {
+    const bytes = await pngWithMetadata();
+    const created = await announce(server, owner, guest.conversationId, { name: 'crashed.png', bytes, type: 'image/png' });
+    expect((await putBytes(server, created, bytes)).status).toBe(200);
+    const id: string = created.body.data.attachmentId;
+    // What a replica leaves when it dies mid-check: the bytes moved, the claim still held.
+    await server.app.services.files.store.move(storageKeys.upload(id), storageKeys.file(id));
+    const { db } = server.app.services;
+    await db.updateTable('attachments').set({ checking_until: sql<Date>`now() - interval '1 second'` }).where('id', '=', id).execute();
+    const completed = await complete(server, owner, id);
+    expect(completed.status, JSON.stringify(completed.body)).toBe(200);
+    expect(completed.body.data).toMatchObject({ id, name: 'crashed.png', contentType: 'image/png' });
+    expect((await storedSizes(server, id)).thumbnail).toBeGreaterThan(0);
+    expect((await sendFiles(socket, guest.conversationId, [id])).success).toBe(true);
   });
 
   it('deletes uploads no message took after 24 hours, rows and bytes, and keeps sent ones', async () => {

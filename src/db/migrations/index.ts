@@ -6,6 +6,7 @@ import * as searchIndex from './2026-11-24-004-search-index-without-pending-list
 import * as authCodeForItsOwner from './2026-12-01-001-auth-code-for-its-owner.js'; // issue 18: codes readable by their owner
 import * as agentWorkspace from './2026-12-01-002-agent-workspace.js'; // issue 13: notes, saved replies, presence
 import * as attachments from './2026-12-01-003-attachments.js'; // issue 14: files in conversations
+import * as attachmentCheckClaim from './2026-12-01-004-attachment-check-claim.js'; // issue 14: one check of an upload at a time
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-001-auth-code-for-its-owner': authCodeForItsOwner,
   '2026-12-01-002-agent-workspace': agentWorkspace,
   '2026-12-01-003-attachments': attachments,
+  '2026-12-01-004-attachment-check-claim': attachmentCheckClaim,
 };

@@ -118,15 +118,41 @@ export async function databaseNow(db: Kysely<Database>): Promise<Date> {
   return rows[0]!.now;
 }
 
-/** Conversations per status, and open ones per assignee bucket, for the inbox sidebar. */
+/**
+ * Conversations per status, and open and pending ones per assignee bucket, for the inbox
+ * sidebar. Closed ones (most of a long-lived workspace) come from the counters the triggers
+ * keep; open and pending ones are read through the status index, so the cost follows the
+ * active work, not the history. One statement: every number is of the same snapshot.
+ */
 export async function inboxCounts(db: Kysely<Database>, adminId: string) {
   const { rows } = await sql<{ status: ConversationStatus; total: number; mine: number; unassigned: number; unread_for_me: number }>`
-    select status, count(*)::int as total,
-      count(*) filter (where admin_id = ${adminId})::int as mine,
-      count(*) filter (where admin_id is null)::int as unassigned,
-      count(*) filter (where (admin_id is null or admin_id = ${adminId}) and last_seq > agent_read_seq)::int as unread_for_me
-    from conversations group by status`.execute(db);
+    with active as (
+      select status, count(*)::int as total,
+        count(*) filter (where admin_id = ${adminId})::int as mine,
+        count(*) filter (where admin_id is null)::int as unassigned,
+        count(*) filter (where (admin_id is null or admin_id = ${adminId}) and last_seq > agent_read_seq)::int as unread_for_me
+      from conversations where status in ('open', 'pending') group by status
+    ), closed as (
+      select sum(n)::int as total from (
+        select n from conversation_counts where status = 'closed'
+        union all select delta from conversation_count_changes where status = 'closed'
+      ) counted
+    )
+    select * from active
+    union all select 'closed', coalesce(total, 0), 0, 0, 0 from closed`.execute(db);
   return rows;
+}
+
+/**
+ * Adds the changes the triggers appended into the counters. Any replica may run it at any
+ * time: a change is deleted by one fold only, and counters are locked in one order.
+ */
+export async function foldConversationCounts(db: Kysely<Database>): Promise<void> {
+  await sql`
+    with folded as (delete from conversation_count_changes returning status, delta)
+    insert into conversation_counts (status, n)
+    select status, sum(delta) from folded group by status order by status
+    on conflict (status) do update set n = conversation_counts.n + excluded.n`.execute(db);
 }
 
 export interface ConversationChange {

@@ -11,6 +11,8 @@ export interface Database {
   saved_replies: SavedRepliesTable;
   agent_presence: AgentPresenceTable;
   attachments: AttachmentsTable;
+  conversation_counts: ConversationCountsTable;
+  conversation_count_changes: ConversationCountChangesTable;
 }
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -163,3 +165,17 @@ export interface AttachmentsTable {
 }
 
 export type AttachmentRow = Selectable<AttachmentsTable>;
+
+/** Conversations per status as of the last fold; kept by triggers, read by `inbox.counts`. */
+export interface ConversationCountsTable {
+  status: ConversationStatus;
+  /** bigint: the driver answers a string. */
+  n: ColumnType<string, number, number>;
+}
+
+/** The +1 / -1 of each insert, delete or status change since the last fold. */
+export interface ConversationCountChangesTable {
+  id: Generated<string>;
+  status: ConversationStatus;
+  delta: number;
+}

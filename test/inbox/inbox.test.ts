@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { foldConversationCounts } from '../../src/db/inbox.js';
 import { nextEvent, person, request, startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -131,6 +132,38 @@ describe('agents’ inbox', () => {
     expect(active.all).toBe(800);
     expect(active.mine).toBe(160);
     expect(active.unassigned).toBe(480);
+  });
+
+  it('keeps the counts exact through new, closed, reopened and deleted conversations, before and after a fold', async () => {
+    const counted = async () => (await request(server, '/api/support/admin/conversations/counts', { token: admin.token })).body.data.byStatus;
+    const truth = async () => {
+      const rows = await server.db.selectFrom('conversations').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+      return Object.fromEntries(['open', 'pending', 'closed'].map((status) => [status, Number(rows.find((r) => r.status === status)?.n ?? 0)]));
+    };
+    const setStatus = (id: string, status: string) => request(server, `/api/support/admin/conversations/${id}/status`, { token: admin.token, body: { status } });
+    const before = await counted();
+    expect(before).toEqual(await truth());
+
+    // Ten customers start at once; agents close six, set two pending and reopen one.
+    const started = await Promise.all(Array.from({ length: 10 }, () => request(server, '/api/support/conversation/guest', { body: {} })));
+    const newIds: string[] = started.map((r) => r.body.data.conversation.id);
+    await Promise.all(newIds.slice(0, 6).map((id) => setStatus(id, 'closed')));
+    await Promise.all(newIds.slice(6, 8).map((id) => setStatus(id, 'pending')));
+    await setStatus(newIds[0]!, 'open');
+    expect(await counted()).toEqual({ open: before.open + 3, pending: before.pending + 2, closed: before.closed + 5 });
+    expect(await counted()).toEqual(await truth());
+
+    await foldConversationCounts(server.db);
+    expect(await counted()).toEqual(await truth());
+    // Rows gone (an erasure) and a bulk change in one statement are counted too.
+    await server.db.deleteFrom('conversations').where('id', 'in', newIds.slice(1, 3)).execute();
+    await server.db.updateTable('conversations').set({ status: 'closed' }).where('id', 'in', newIds.slice(6, 10)).execute();
+    expect(await counted()).toEqual({ open: before.open + 1, pending: before.pending, closed: before.closed + 7 });
+    await Promise.all([foldConversationCounts(server.db), foldConversationCounts(server.db)]);
+    expect(await counted()).toEqual(await truth());
+    // What this test added goes, so the other tests count the seed alone.
+    await server.db.deleteFrom('conversations').where('id', 'in', [newIds[0]!, ...newIds.slice(3)]).execute();
+    expect(await counted()).toEqual(before);
   });
 
   it('assigns, re-prioritises and closes, each with a system message pushed live to the room and to agents', async () => {

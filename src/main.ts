@@ -13,7 +13,10 @@ async function main() {
   const db = connectDatabase(config.database);
   await migrateAtStart(config.database, db);
   const app = createApp(config, db, { log });
-  await new Promise<void>((resolve) => app.httpServer.listen(config.port, config.host, resolve));
+  // A replica that restarts gets its sockets back all at once: Node's default backlog (511)
+  // overflowed, and each connection the kernel dropped waited out SYN-ACK retries (up to 63 s,
+  // then an error). The kernel caps it at net.core.somaxconn (4096 on current kernels).
+  await new Promise<void>((resolve) => app.httpServer.listen({ port: config.port, host: config.host, backlog: 4096 }, resolve));
 
   const where = config.database.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${config.database.dir}`;
   log.info({ port: config.port, host: config.host, database: config.database.kind, redis: !!config.redisUrl }, `listening (${where})`);

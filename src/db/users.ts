@@ -9,8 +9,14 @@ export interface ProfileInput {
   lastName: string | null;
 }
 
-/** Profiles come from JWT claims: the newest claims win. */
+/**
+ * Profiles come from JWT claims: the newest claims win. Every connection and request carries
+ * them, and they rarely change: a read answers most, so a reconnect storm writes nothing
+ * (a write is a transaction to commit and flush, for each of thousands of sockets).
+ */
 export async function upsertProfile(db: Kysely<Database>, p: ProfileInput): Promise<void> {
+  const stored = await db.selectFrom('users').select(['role', 'email', 'first_name', 'last_name']).where('id', '=', p.id).executeTakeFirst();
+  if (stored && stored.role === p.role && stored.email === p.email && stored.first_name === p.firstName && stored.last_name === p.lastName) return;
   await db
     .insertInto('users')
     .values({ id: p.id, role: p.role, email: p.email, first_name: p.firstName, last_name: p.lastName })

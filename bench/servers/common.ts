@@ -112,7 +112,9 @@ export async function serveBaseline(storage: Storage): Promise<void> {
     });
   });
 
-  await new Promise<void>((resolve) => httpServer.listen(port, '127.0.0.1', resolve));
+  // The same backlog as ours (src/main.ts), so a reconnect storm compares the servers' work,
+  // not a listen option: at Node's default (511) the relay dropped connections too.
+  await new Promise<void>((resolve) => httpServer.listen({ port, host: '127.0.0.1', backlog: 4096 }, resolve));
   const stop = () => {
     io.close();
     process.exit(0);

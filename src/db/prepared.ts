@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import { CompiledQuery, type Kysely } from 'kysely';
 import { poolOf } from './connect.js';
 import { conversationColumns } from './conversations.js';
@@ -37,15 +38,101 @@ export async function runPrepared<R>(db: Kysely<Database>, name: string, text: s
 
 const CONVERSATION_SQL = `select ${conversationColumns.join(', ')} from conversations where id = $1`;
 
-/** findConversation, prepared: every call naming a conversation starts with it. */
-export async function findConversationPrepared(db: Kysely<Database>, id: string): Promise<ConversationRow | undefined> {
-  return (await runPrepared<ConversationRow>(db, 'support_find_conversation_v2', CONVERSATION_SQL, [id]))[0];
+const CONVERSATIONS_SQL = `select ${conversationColumns.join(', ')} from conversations where id = any($1::uuid[])`;
+
+/** Lookups of a kind running at once before the next ones wait to go together: a few, not the whole pool. */
+const LOOKUPS_IN_FLIGHT = 4;
+
+/**
+ * Reads batched only when they queue: with fewer than four of a kind running, a read leaves
+ * at once (alone, on its single statement); beyond that, the ones that arrive wait for a read
+ * to return and then go in one statement. A reconnect storm (every socket of a restarted
+ * replica joining and syncing) is thousands of reads in a few seconds: batched, they are a few
+ * hundred statements, not thousands of round trips queued for the pool.
+ */
+function batchedWhenBusy<K, V>(read: (keys: readonly K[]) => Promise<V[]>): DataLoader<K, V> {
+  let inFlight = 0;
+  let waiting: (() => void) | undefined;
+  return new DataLoader<K, V>(
+    async (keys) => {
+      inFlight++;
+      try {
+        return await read(keys);
+      } finally {
+        inFlight--;
+        const next = waiting;
+        waiting = undefined;
+        next?.();
+      }
+    },
+    {
+      cache: false,
+      // DataLoader keeps one batch open at a time: it fills until this calls `dispatch`.
+      batchScheduleFn: (dispatch) => {
+        if (inFlight < LOOKUPS_IN_FLIGHT) process.nextTick(dispatch);
+        else waiting = dispatch;
+      },
+    },
+  );
+}
+
+interface SeqRange {
+  conversationId: string;
+  fromSeq: number;
+  toSeq: number;
 }
 
 const MESSAGES_BY_SEQ_SQL = `select ${messageColumns.join(', ')} from messages
 where conversation_id = $1 and seq >= $2 and seq <= $3 order by seq asc`;
+const MESSAGES_BY_SEQ_RANGES_SQL = `select ${messageColumns.map((c) => `m.${c}`).join(', ')}
+from unnest($1::uuid[], $2::int[], $3::int[]) as r(conversation_id, from_seq, to_seq)
+join messages m on m.conversation_id = r.conversation_id and m.seq >= r.from_seq and m.seq <= r.to_seq
+order by m.conversation_id, m.seq`;
 
-/** Messages with seq in [fromSeq, toSeq], oldest first: one range of the (conversation_id, seq) index. */
+function loadersOf(db: Kysely<Database>) {
+  return {
+    conversations: batchedWhenBusy<string, ConversationRow | undefined>(async (ids) => {
+      if (ids.length === 1) return [(await runPrepared<ConversationRow>(db, 'support_find_conversation_v2', CONVERSATION_SQL, [ids[0]]))[0]];
+      const rows = await runPrepared<ConversationRow>(db, 'support_find_conversations_v1', CONVERSATIONS_SQL, [[...new Set(ids)]]);
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return ids.map((id) => byId.get(id));
+    }),
+    messageRanges: batchedWhenBusy<SeqRange, MessageRow[]>(async (ranges) => {
+      if (ranges.length === 1) {
+        const { conversationId, fromSeq, toSeq } = ranges[0]!;
+        return [await runPrepared<MessageRow>(db, 'support_messages_by_seq_v2', MESSAGES_BY_SEQ_SQL, [conversationId, fromSeq, toSeq])];
+      }
+      const columns = [ranges.map((r) => r.conversationId), ranges.map((r) => r.fromSeq), ranges.map((r) => r.toSeq)];
+      const rows = await runPrepared<MessageRow>(db, 'support_messages_by_seq_ranges_v1', MESSAGES_BY_SEQ_RANGES_SQL, columns);
+      const byConversation = new Map<string, MessageRow[]>();
+      for (const row of rows) {
+        const list = byConversation.get(row.conversation_id);
+        // Two ranges of one conversation bring a message once for each: rows come in seq order.
+        if (list?.at(-1)?.id === row.id) continue;
+        if (list) list.push(row);
+        else byConversation.set(row.conversation_id, [row]);
+      }
+      return ranges.map((r) => (byConversation.get(r.conversationId) ?? []).filter((m) => m.seq >= r.fromSeq && m.seq <= r.toSeq));
+    }),
+  };
+}
+
+const loaders = new WeakMap<Kysely<Database>, ReturnType<typeof loadersOf>>();
+function loaderOf(db: Kysely<Database>) {
+  let found = loaders.get(db);
+  if (!found) loaders.set(db, (found = loadersOf(db)));
+  return found;
+}
+
+/** findConversation, prepared and batched under load: every call naming a conversation starts with it. */
+export async function findConversationPrepared(db: Kysely<Database>, id: string): Promise<ConversationRow | undefined> {
+  if (db.isTransaction) return (await runPrepared<ConversationRow>(db, 'support_find_conversation_v2', CONVERSATION_SQL, [id]))[0];
+  return loaderOf(db).conversations.load(id);
+}
+
+
+/** Messages with seq in [fromSeq, toSeq], oldest first: one range of the (conversation_id, seq) index, batched under load. */
 export async function listMessagesBySeqPrepared(db: Kysely<Database>, conversationId: string, fromSeq: number, toSeq: number): Promise<MessageRow[]> {
-  return runPrepared<MessageRow>(db, 'support_messages_by_seq_v2', MESSAGES_BY_SEQ_SQL, [conversationId, fromSeq, toSeq]);
+  if (db.isTransaction) return runPrepared<MessageRow>(db, 'support_messages_by_seq_v2', MESSAGES_BY_SEQ_SQL, [conversationId, fromSeq, toSeq]);
+  return loaderOf(db).messageRanges.load({ conversationId, fromSeq, toSeq });
 }

@@ -130,7 +130,6 @@ export async function findConversationPrepared(db: Kysely<Database>, id: string)
   return loaderOf(db).conversations.load(id);
 }
 
-
 /** Messages with seq in [fromSeq, toSeq], oldest first: one range of the (conversation_id, seq) index, batched under load. */
 export async function listMessagesBySeqPrepared(db: Kysely<Database>, conversationId: string, fromSeq: number, toSeq: number): Promise<MessageRow[]> {
   if (db.isTransaction) return runPrepared<MessageRow>(db, 'support_messages_by_seq_v2', MESSAGES_BY_SEQ_SQL, [conversationId, fromSeq, toSeq]);

@@ -89,19 +89,21 @@ from unnest($1::uuid[], $2::int[], $3::int[]) as r(conversation_id, from_seq, to
 join messages m on m.conversation_id = r.conversation_id and m.seq >= r.from_seq and m.seq <= r.to_seq
 order by m.conversation_id, m.seq`;
 
+/** One conversation, one range: the statements a lone read (or one inside a transaction) runs. */
+const oneConversation = async (db: Kysely<Database>, id: string) => (await runPrepared<ConversationRow>(db, 'support_find_conversation_v2', CONVERSATION_SQL, [id]))[0];
+const oneRange = (db: Kysely<Database>, { conversationId, fromSeq, toSeq }: SeqRange) =>
+  runPrepared<MessageRow>(db, 'support_messages_by_seq_v2', MESSAGES_BY_SEQ_SQL, [conversationId, fromSeq, toSeq]);
+
 function loadersOf(db: Kysely<Database>) {
   return {
     conversations: batchedWhenBusy<string, ConversationRow | undefined>(async (ids) => {
-      if (ids.length === 1) return [(await runPrepared<ConversationRow>(db, 'support_find_conversation_v2', CONVERSATION_SQL, [ids[0]]))[0]];
+      if (ids.length === 1) return [await oneConversation(db, ids[0]!)];
       const rows = await runPrepared<ConversationRow>(db, 'support_find_conversations_v1', CONVERSATIONS_SQL, [[...new Set(ids)]]);
       const byId = new Map(rows.map((row) => [row.id, row]));
       return ids.map((id) => byId.get(id));
     }),
     messageRanges: batchedWhenBusy<SeqRange, MessageRow[]>(async (ranges) => {
-      if (ranges.length === 1) {
-        const { conversationId, fromSeq, toSeq } = ranges[0]!;
-        return [await runPrepared<MessageRow>(db, 'support_messages_by_seq_v2', MESSAGES_BY_SEQ_SQL, [conversationId, fromSeq, toSeq])];
-      }
+      if (ranges.length === 1) return [await oneRange(db, ranges[0]!)];
       const columns = [ranges.map((r) => r.conversationId), ranges.map((r) => r.fromSeq), ranges.map((r) => r.toSeq)];
       const rows = await runPrepared<MessageRow>(db, 'support_messages_by_seq_ranges_v1', MESSAGES_BY_SEQ_RANGES_SQL, columns);
       const byConversation = new Map<string, MessageRow[]>();
@@ -126,12 +128,11 @@ function loaderOf(db: Kysely<Database>) {
 
 /** findConversation, prepared and batched under load: every call naming a conversation starts with it. */
 export async function findConversationPrepared(db: Kysely<Database>, id: string): Promise<ConversationRow | undefined> {
-  if (db.isTransaction) return (await runPrepared<ConversationRow>(db, 'support_find_conversation_v2', CONVERSATION_SQL, [id]))[0];
-  return loaderOf(db).conversations.load(id);
+  return db.isTransaction ? oneConversation(db, id) : loaderOf(db).conversations.load(id);
 }
 
 /** Messages with seq in [fromSeq, toSeq], oldest first: one range of the (conversation_id, seq) index, batched under load. */
 export async function listMessagesBySeqPrepared(db: Kysely<Database>, conversationId: string, fromSeq: number, toSeq: number): Promise<MessageRow[]> {
-  if (db.isTransaction) return runPrepared<MessageRow>(db, 'support_messages_by_seq_v2', MESSAGES_BY_SEQ_SQL, [conversationId, fromSeq, toSeq]);
-  return loaderOf(db).messageRanges.load({ conversationId, fromSeq, toSeq });
+  const range = { conversationId, fromSeq, toSeq };
+  return db.isTransaction ? oneRange(db, range) : loaderOf(db).messageRanges.load(range);
 }

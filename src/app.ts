@@ -13,6 +13,7 @@ import { messageWriterFor } from './db/message-writer.js';
 import { poolOf, type Db } from './db/connect.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
+import { startWebhookWorker } from './outbox/webhook-worker.js';
 import { createRealtime } from './realtime/server.js';
 
 type Realtime = ReturnType<typeof createRealtime>;
@@ -61,6 +62,7 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
     limits: new Limits(config.limits, { redis, onRejected: (name) => metrics.rateLimited.inc({ limit: name }) }),
     authCodes: createAuthCodes(config.guestSecret, config.authCodes.ttlSeconds, config.authCodes.requireOwner),
     files: createAttachmentFiles(config.attachments, config.guestSecret),
+    webhookTargets: { allowPrivate: config.webhooks.allowPrivate },
   };
   // Uploads never sent are deleted after their lifetime: looked for every 10 minutes, by every
   // replica (each row is taken by one).
@@ -74,6 +76,12 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
     foldConversationCounts(db).catch((error: unknown) => log.warn({ err: error }, 'conversation counts fold failed'));
   }, 10_000);
   countsFolder.unref();
+  // Webhooks leave from the outbox; the worker starts in the background, as the HTTP server
+  // needs nothing from it.
+  const webhookWorker = startWebhookWorker({ db, files: services.files, database: config.database }, config.webhooks, log).catch((error: unknown) => {
+    log.error({ err: error }, 'the webhook worker did not start');
+    return undefined;
+  });
   services.events.on('message.created', ({ message }) => metrics.messagesStored.inc({ sender_type: message.senderType }));
 
   const state = { draining: false };
@@ -106,6 +114,7 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
     await realtime.close(); // also closes the HTTP server
     httpServer.closeAllConnections();
     await Promise.all([redis, adapterRedis].map((client) => client?.quit().catch(() => client.disconnect())));
+    await (await webhookWorker)?.stop();
   }
 
   return {

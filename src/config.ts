@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { AttachmentSettings } from './files/attachment-files.js';
+import type { WebhookSettings } from './outbox/webhook-worker.js';
 import { defaultAllowedTypes } from './files/file-types.js';
 import { limitRulesFromEnv, type LimitRules } from './router/limits.js';
 
@@ -38,6 +39,12 @@ const EnvSchema = z.object({
   S3_ENDPOINT: z.url().optional(),
   S3_REGION: z.string().min(1).default('us-east-1'),
   PUBLIC_URL: z.url().regex(/^https?:\/\/[^/]+$/, 'must be an origin like https://chat.example.com (no path)').optional(),
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3600_000).default(10_000),
+  WEBHOOK_RETRY_FOR_MS: z.coerce.number().int().min(0).max(30 * 86_400_000).default(24 * 3600_000),
+  WEBHOOK_DISABLE_AFTER_MS: z.coerce.number().int().min(1000).max(90 * 86_400_000).default(5 * 86_400_000),
+  WEBHOOK_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -66,6 +73,7 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Message batches one process may have in flight at once (PostgreSQL only): see MessageWriterOptions.lanes. */
   messageWriteLanes: number;
+  webhooks: WebhookSettings;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   /** Set when a development secret was generated on this start, so the server can say how to use it. */
   generatedDevSecret: boolean;
@@ -144,6 +152,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     messageWriteLanes: e.MESSAGE_WRITE_LANES,
+    webhooks: {
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true',
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      retryForMs: e.WEBHOOK_RETRY_FOR_MS,
+      disableAfterMs: e.WEBHOOK_DISABLE_AFTER_MS,
+      leaseSeconds: e.WEBHOOK_LEASE_SECONDS,
+    },
     logLevel: e.LOG_LEVEL,
     generatedDevSecret,
   };

@@ -13,6 +13,11 @@ const pools = new WeakMap<Db, pg.Pool>();
 /** The pg pool behind a database handle (none for PGlite), for pool metrics. */
 export const poolOf = (db: Db): pg.Pool | undefined => pools.get(db);
 
+const embedded = new WeakMap<Db, PGlite>();
+
+/** The PGlite instance behind a database handle (none for PostgreSQL), for LISTEN and scripts. */
+export const embeddedOf = (db: Db): PGlite | undefined => embedded.get(db);
+
 /**
  * How long a query may wait for PostgreSQL's answer. Without a bound, a database that stops
  * answering while TCP stays open (a network partition) would hold every caller, and every
@@ -51,5 +56,8 @@ export function connectDatabase(database: Config['database']): Db {
     return db;
   }
   if (!database.dir.startsWith('memory://')) mkdirSync(database.dir, { recursive: true });
-  return new Kysely<Database>({ dialect: new PGliteDialect(new PGlite(database.dir)) });
+  const pglite = new PGlite(database.dir);
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  embedded.set(db, pglite);
+  return db;
 }

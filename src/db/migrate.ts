@@ -1,16 +1,19 @@
 import { Migrator, type MigrationResultSet } from 'kysely';
 import type { Config } from '../config.js';
 import { connectDatabase, withoutQueryTimeout, type Db } from './connect.js';
+import { migrateJobQueue } from './jobs.js';
 import { migrations } from './migrations/index.js';
 
 /**
- * Brings the schema up to date. Kysely's PostgreSQL adapter holds a transaction-scoped
- * advisory lock while it migrates, so replicas starting together migrate once.
+ * Brings the schema up to date: ours, then the job queue's. Kysely's PostgreSQL adapter holds
+ * a transaction-scoped advisory lock while it migrates, and pg-boss one of its own, so
+ * replicas starting together migrate once.
  */
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;
+  await migrateJobQueue(db);
   return result;
 }
 

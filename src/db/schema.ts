@@ -13,6 +13,9 @@ export interface Database {
   attachments: AttachmentsTable;
   conversation_counts: ConversationCountsTable;
   conversation_count_changes: ConversationCountChangesTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_streams: WebhookStreamsTable;
 }
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -179,3 +182,58 @@ export interface ConversationCountChangesTable {
   status: ConversationStatus;
   delta: number;
 }
+
+export const webhookEventTypes = ['message.created', 'conversation.created', 'conversation.updated', 'conversation.closed'] as const;
+export type WebhookEventType = (typeof webhookEventTypes)[number];
+export const webhookDeliveryStatuses = ['pending', 'delivered', 'failed'] as const;
+export type WebhookDeliveryStatus = (typeof webhookDeliveryStatuses)[number];
+
+/** An admin's HTTPS endpoint and the events it wants. */
+export interface WebhookEndpointsTable {
+  id: Generated<string>;
+  url: string;
+  description: ColumnType<string, string | undefined, string>;
+  events: WebhookEventType[];
+  /** `whsec_` and base64, the Standard Webhooks form. */
+  secret: string;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  disabled_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Since when every attempt has failed; null once one succeeds. */
+  failing_since: ColumnType<Date | null, never, Date | null>;
+  created_by: string;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+/** The outbox: one event for one endpoint, written in the transaction of the change. */
+export interface WebhookDeliveriesTable {
+  /** The `webhook-id`: the same on every attempt, for the receiver's deduplication. */
+  id: Generated<string>;
+  seq: Generated<string>;
+  endpoint_id: string;
+  /** Deliveries of one stream (a conversation, or a test event alone) leave in seq order. */
+  stream_key: string;
+  event_type: WebhookEventType | 'webhook.test';
+  conversation_id: string | null;
+  message_id: string | null;
+  data: ColumnType<unknown, string | null | undefined, string | null>;
+  status: ColumnType<WebhookDeliveryStatus, WebhookDeliveryStatus | undefined, WebhookDeliveryStatus>;
+  attempts: ColumnType<number, never, number>;
+  next_attempt_at: ColumnType<Date, never, Date>;
+  last_attempt_at: ColumnType<Date | null, never, Date>;
+  last_status: ColumnType<number | null, never, number | null>;
+  last_response: ColumnType<string | null, never, string | null>;
+  last_error: ColumnType<string | null, never, string | null>;
+  created_at: CreatedAt;
+  delivered_at: ColumnType<Date | null, never, Date>;
+}
+
+export interface WebhookStreamsTable {
+  endpoint_id: string;
+  stream_key: string;
+  lease: string;
+  leased_until: Date;
+}
+
+export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;

@@ -19,6 +19,7 @@ import { exampleIds } from '../router/examples.js';
 import { ListMessagesInput, MessagesPageSchema } from '../router/messages.schema.js';
 import { GeneratedCodeSchema, GenerateCodeInput, VerifiedCodeSchema, VerifyCodeInput } from '../router/onboarding.schema.js';
 import { agentRoutes } from './agent-routes.js';
+import { webhookRoutes } from './webhook-routes.js';
 import { attachmentRoutes } from './attachment-routes.js';
 import { schemaCollector } from './json-schema.js';
 import type { RestRoute, RestState } from './route.js';
@@ -179,6 +180,7 @@ export const supportRoutes: RestRoute[] = [
   },
   ...attachmentRoutes,
   ...agentRoutes,
+  ...webhookRoutes,
 ];
 
 /**

@@ -29,6 +29,8 @@ export interface Services {
   authCodes: AuthCodes;
   /** Attachment bytes, links and the numbers of their rules. */
   files: AttachmentFiles;
+  /** Which webhook URLs may be registered: private addresses only in development. */
+  webhookTargets: { allowPrivate: boolean };
 }
 
 export interface Context extends Services {

@@ -9,6 +9,7 @@ import { onboardingRouter } from './onboarding.js';
 import { presenceRouter } from './presence.js';
 import { savedRepliesRouter } from './saved-replies.js';
 import { createCallerFactory, router } from './trpc.js';
+import { webhooksRouter } from './webhooks.js';
 
 export const appRouter = router({
   identity: identityRouter,
@@ -21,6 +22,7 @@ export const appRouter = router({
   savedReplies: savedRepliesRouter,
   presence: presenceRouter,
   attachments: attachmentsRouter,
+  webhooks: webhooksRouter,
 });
 
 /** The type internal TypeScript apps import for `@trpc/client`. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { person, request, startTestServer, type TestServer } from '../support/server.js';
-import { expectFieldError, guestWithConversation, userWithConversation, type Who } from '../rest/helpers.js';
+import { expectAdminsOnly, expectFieldError, guestWithConversation, userWithConversation } from '../rest/helpers.js';
 
 /** The agents' workspace over REST: who may call each path, bad input, limits. */
 let server: TestServer;
@@ -34,21 +34,7 @@ const routes = () => [
 
 describe('the agents’ workspace over REST', () => {
   it('answers agents, refuses users and guests with 403 and nobody with 401, on every path', async () => {
-    const who: [string, () => Who, number][] = [
-      ['user', () => ({ token: user.token }), 403],
-      ['guest', () => ({ guestId: guest.guestId }), 403],
-      ['nobody', () => ({}), 401],
-    ];
-    for (const route of routes()) {
-      for (const [name, credentials, status] of who) {
-        const refused = await request(server, route.path, { method: route.method, ...credentials(), ...(route.body && { body: route.body }) });
-        expect(refused.status, `${name} ${route.method} ${route.path}`).toBe(status);
-        expect(JSON.stringify(refused.body)).not.toMatch(/seed|Hello/);
-      }
-      const ok = await request(server, route.path, { method: route.method, token: admin.token, ...(route.body && { body: route.body }) });
-      expect([200, 201], `admin ${route.method} ${route.path}: ${JSON.stringify(ok.body)}`).toContain(ok.status);
-      expect(ok.body.success).toBe(true);
-    }
+    await expectAdminsOnly(server, routes(), { admin: { token: admin.token }, user: { token: user.token }, guest: { guestId: guest.guestId } }, /seed|Hello/);
   });
 
   it('tells anyone, signed in or not, only whether an agent is online', async () => {

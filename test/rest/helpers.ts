@@ -85,3 +85,31 @@ export const base64url = (value: unknown) => Buffer.from(typeof value === 'strin
 export function decodePayload(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'));
 }
+
+export interface RouteCall {
+  method: string;
+  path: string;
+  body?: unknown;
+}
+
+/**
+ * Every route answers an admin, refuses a user and a guest with 403 and nobody with 401, and
+ * no refusal shows anything matching `hidden`.
+ */
+export async function expectAdminsOnly(server: TestServer, routes: RouteCall[], who: { admin: Who; user: Who; guest: Who }, hidden: RegExp): Promise<void> {
+  const refusals: [string, Who, number][] = [
+    ['user', who.user, 403],
+    ['guest', who.guest, 403],
+    ['nobody', {}, 401],
+  ];
+  for (const route of routes) {
+    for (const [name, credentials, status] of refusals) {
+      const refused = await request(server, route.path, { method: route.method, ...credentials, ...(route.body !== undefined && { body: route.body }) });
+      expect(refused.status, `${name} ${route.method} ${route.path}`).toBe(status);
+      expect(JSON.stringify(refused.body)).not.toMatch(hidden);
+    }
+    const ok = await request(server, route.path, { method: route.method, ...who.admin, ...(route.body !== undefined && { body: route.body }) });
+    expect([200, 201, 202], `admin ${route.method} ${route.path}: ${JSON.stringify(ok.body)}`).toContain(ok.status);
+    expect(ok.body.success).toBe(true);
+  }
+}

@@ -33,6 +33,7 @@ export async function startTestServices() {
       loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'support-files-')) }).attachments,
       'link-secret-for-tests-0123456789abcdef',
     ),
+    webhookTargets: { allowPrivate: false },
   };
   return {
     services,

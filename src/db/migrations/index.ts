@@ -8,6 +8,7 @@ import * as agentWorkspace from './2026-12-01-002-agent-workspace.js'; // issue 
 import * as attachments from './2026-12-01-003-attachments.js'; // issue 14: files in conversations
 import * as attachmentCheckClaim from './2026-12-01-004-attachment-check-claim.js'; // issue 14: one check of an upload at a time
 import * as conversationCounts from './2026-12-01-005-conversation-counts.js'; // issue 17: counts without a scan
+import * as webhooks from './2026-12-01-006-webhooks.js'; // issue 16: webhooks out, on an outbox
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-003-attachments': attachments,
   '2026-12-01-004-attachment-check-claim': attachmentCheckClaim,
   '2026-12-01-005-conversation-counts': conversationCounts,
+  '2026-12-01-006-webhooks': webhooks,
 };

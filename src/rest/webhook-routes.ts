@@ -1,0 +1,105 @@
+import {
+  CreateWebhookInput,
+  UpdateWebhookInput,
+  WebhookDeletedSchema,
+  WebhookDeliveriesInput,
+  WebhookDeliveriesSchema,
+  WebhookEndpointSchema,
+  WebhookEndpointWithSecretSchema,
+  WebhookIdInput,
+  WebhookListSchema,
+  WebhookSecretSchema,
+  WebhookTestSchema,
+} from '../router/webhooks.schema.js';
+import type { RestRoute } from './route.js';
+
+const endpointId = { endpointId: 'id' };
+const signed =
+  'Each delivery is a POST of `{type, timestamp, data}` with the Standard Webhooks headers `webhook-id` (the same on every retry), ' +
+  '`webhook-timestamp` and `webhook-signature`; any 2xx accepts it. Deliveries of one conversation arrive in order; a failed one is retried ' +
+  'with exponential backoff for a day and holds the ones behind it.';
+
+/** Webhooks out, for admins: the same procedures as `webhooks.*` over tRPC. */
+export const webhookRoutes: RestRoute[] = [
+  {
+    method: 'get',
+    path: '/admin/webhooks',
+    tag: 'Webhooks',
+    summary: 'The registered webhook endpoints',
+    access: 'admin',
+    output: WebhookListSchema,
+    call: (caller) => caller.webhooks.list(),
+  },
+  {
+    method: 'post',
+    path: '/admin/webhooks',
+    tag: 'Webhooks',
+    summary: 'Register an endpoint for some events',
+    description: `${signed} The URL must be https on a public address (private, loopback and link-local addresses are refused unless the server runs with WEBHOOK_ALLOW_PRIVATE). The answer carries the signing secret, shown this once.`,
+    access: 'admin',
+    input: CreateWebhookInput,
+    output: WebhookEndpointWithSecretSchema,
+    status: 201,
+    call: (caller, input) => caller.webhooks.create(input),
+  },
+  {
+    method: 'patch',
+    path: '/admin/webhooks/:endpointId',
+    tag: 'Webhooks',
+    summary: 'Change an endpoint’s URL, events or description, or disable / enable it',
+    description: 'A disabled endpoint keeps its undelivered events; enabling it sends them.',
+    access: 'admin',
+    input: UpdateWebhookInput,
+    params: endpointId,
+    output: WebhookEndpointSchema,
+    call: (caller, input) => caller.webhooks.update(input),
+  },
+  {
+    method: 'delete',
+    path: '/admin/webhooks/:endpointId',
+    tag: 'Webhooks',
+    summary: 'Delete an endpoint and its undelivered events',
+    access: 'admin',
+    input: WebhookIdInput,
+    params: endpointId,
+    output: WebhookDeletedSchema,
+    call: (caller, input) => caller.webhooks.delete(input),
+  },
+  {
+    method: 'post',
+    path: '/admin/webhooks/:endpointId/rotate-secret',
+    tag: 'Webhooks',
+    summary: 'Give an endpoint a new signing secret',
+    description: 'The old secret stops signing at once: the next delivery, retries included, is signed with the new one.',
+    access: 'admin',
+    input: WebhookIdInput,
+    params: endpointId,
+    output: WebhookSecretSchema,
+    call: (caller, input) => caller.webhooks.rotateSecret(input),
+  },
+  {
+    method: 'post',
+    path: '/admin/webhooks/:endpointId/test',
+    tag: 'Webhooks',
+    summary: 'Send a `webhook.test` event to an endpoint',
+    description: 'Queued like any event, outside every conversation; its answer shows in the deliveries.',
+    access: 'admin',
+    input: WebhookIdInput,
+    params: endpointId,
+    output: WebhookTestSchema,
+    status: 202,
+    call: (caller, input) => caller.webhooks.sendTest(input),
+  },
+  {
+    method: 'get',
+    path: '/admin/webhooks/:endpointId/deliveries',
+    tag: 'Webhooks',
+    summary: 'An endpoint’s deliveries and their answers, newest first',
+    description: '`status=failed` lists the dead letters: events given up after a day of retries.',
+    access: 'admin',
+    input: WebhookDeliveriesInput,
+    params: endpointId,
+    output: WebhookDeliveriesSchema,
+    call: (caller, input) => caller.webhooks.deliveries(input),
+  },
+];

@@ -94,8 +94,15 @@ const oneConversation = async (db: Kysely<Database>, id: string) => (await runPr
 const oneRange = (db: Kysely<Database>, { conversationId, fromSeq, toSeq }: SeqRange) =>
   runPrepared<MessageRow>(db, 'support_messages_by_seq_v2', MESSAGES_BY_SEQ_SQL, [conversationId, fromSeq, toSeq]);
 
+const ERASED_GUESTS_SQL = `select id from guests where id = any($1::text[]) and erased_at is not null`;
+
 function loadersOf(db: Kysely<Database>) {
   return {
+    erasedGuests: batchedWhenBusy<string, boolean>(async (ids) => {
+      const rows = await runPrepared<{ id: string }>(db, 'support_erased_guests_v1', ERASED_GUESTS_SQL, [[...new Set(ids)]]);
+      const erased = new Set(rows.map((row) => row.id));
+      return ids.map((id) => erased.has(id));
+    }),
     conversations: batchedWhenBusy<string, ConversationRow | undefined>(async (ids) => {
       if (ids.length === 1) return [await oneConversation(db, ids[0]!)];
       const rows = await runPrepared<ConversationRow>(db, 'support_find_conversations_v1', CONVERSATIONS_SQL, [[...new Set(ids)]]);
@@ -135,4 +142,9 @@ export async function findConversationPrepared(db: Kysely<Database>, id: string)
 export async function listMessagesBySeqPrepared(db: Kysely<Database>, conversationId: string, fromSeq: number, toSeq: number): Promise<MessageRow[]> {
   const range = { conversationId, fromSeq, toSeq };
   return db.isTransaction ? oneRange(db, range) : loaderOf(db).messageRanges.load(range);
+}
+
+/** Whether a guest id was erased (a data request): one index lookup, batched under load. */
+export async function isErasedGuestPrepared(db: Kysely<Database>, id: string): Promise<boolean> {
+  return loaderOf(db).erasedGuests.load(id);
 }

@@ -16,6 +16,7 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_streams: WebhookStreamsTable;
+  audit_log: AuditLogTable;
 }
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -41,12 +42,28 @@ export interface UsersTable {
   role: 'user' | 'admin';
   created_at: CreatedAt;
   updated_at: UpdatedAt;
+  /** Set by a data erasure: the personal fields are gone. */
+  erased_at: ColumnType<Date | null, never, Date>;
 }
 
 export interface GuestsTable {
   id: string;
   created_at: CreatedAt;
+  /** Set by a data erasure: the id is refused from then on. */
+  erased_at: ColumnType<Date | null, never, Date>;
 }
+
+/** Who exported or erased whose data, and when. */
+export interface AuditLogTable {
+  id: Generated<string>;
+  actor_id: string;
+  action: 'data.exported' | 'data.erased';
+  subject_type: 'user' | 'guest';
+  subject_id: string;
+  details: ColumnType<unknown, string | null | undefined, never>;
+  created_at: CreatedAt;
+}
+export type AuditLogRow = Selectable<AuditLogTable>;
 
 export interface ConversationsTable {
   id: Generated<string>;

@@ -47,16 +47,25 @@ export function startFanout(nsp: SupportNamespace, events: DomainEvents, feed: D
     (origin ? room.except(origin) : room).emit(isTyping ? 'typing:start' : 'typing:stop', { conversationId, senderId, senderType });
   };
 
+  // Every replica's sockets of an erased customer close (the adapter carries it); a guest's
+  // id is refused when it reconnects.
+  const onCustomerErased = ({ owner }: Payload<'customer.erased'>) => {
+    const targets = [owner.userId && rooms.user(owner.userId), owner.guestId && rooms.guest(owner.guestId)].filter((room): room is string => !!room);
+    nsp.in(targets).disconnectSockets(true);
+  };
+
   events.on('message.created', onMessageCreated);
   events.on('message.read', onMessageRead);
   events.on('typing', onTyping);
   events.on('conversation.updated', onConversationUpdated);
   events.on('note.changed', onNoteChanged);
+  events.on('customer.erased', onCustomerErased);
   const stopSharing = shareWithFeed(nsp, events, feed, clustered);
   return () => {
     stopSharing();
     events.off('conversation.updated', onConversationUpdated);
     events.off('note.changed', onNoteChanged);
+    events.off('customer.erased', onCustomerErased);
     events.off('message.created', onMessageCreated);
     events.off('message.read', onMessageRead);
     events.off('typing', onTyping);

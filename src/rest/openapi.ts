@@ -9,6 +9,7 @@ const tags: Record<Tag, string> = {
   Onboarding: 'Six-digit codes an agent sends to a customer, and their check',
   Inbox: 'The agents’ side: list, count, assign, prioritise and close conversations',
   Agents: 'The agents’ workspace: private notes, saved replies, presence and the customer panel',
+  Privacy: 'Data requests: export and erase a customer’s data, and the audit log of both',
   Webhooks: 'Signed events to the team’s other systems (CRM, Slack, ticketing), from a durable outbox',
 };
 

@@ -20,6 +20,7 @@ import { ListMessagesInput, MessagesPageSchema } from '../router/messages.schema
 import { GeneratedCodeSchema, GenerateCodeInput, VerifiedCodeSchema, VerifyCodeInput } from '../router/onboarding.schema.js';
 import { agentRoutes } from './agent-routes.js';
 import { webhookRoutes } from './webhook-routes.js';
+import { dataRequestRoutes } from './data-request-routes.js';
 import { attachmentRoutes } from './attachment-routes.js';
 import { schemaCollector } from './json-schema.js';
 import type { RestRoute, RestState } from './route.js';
@@ -181,6 +182,7 @@ export const supportRoutes: RestRoute[] = [
   ...attachmentRoutes,
   ...agentRoutes,
   ...webhookRoutes,
+  ...dataRequestRoutes,
 ];
 
 /**

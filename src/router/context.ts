@@ -4,6 +4,7 @@ import type { AuthCodes } from '../auth/auth-codes.js';
 import type { GuestIds } from '../auth/guest-id.js';
 import type { Db } from '../db/connect.js';
 import type { AttachmentFiles } from '../files/attachment-files.js';
+import { isErasedGuestPrepared } from '../db/prepared.js';
 import { upsertProfile } from '../db/users.js';
 import type { DomainEvents } from './events.js';
 import type { Limits } from './limits.js';
@@ -87,7 +88,8 @@ export async function createContext(services: Services, presented: PresentedCred
     return createContextInner(services, { type: token.role, id: token.sub, tokenExpiresAt: token.exp }, meta);
   }
   if (credentials.guestId != null) {
-    if (services.guestIds.verify(credentials.guestId)) {
+    // A guest erased by a data request is refused like one we never issued.
+    if (services.guestIds.verify(credentials.guestId) && !(await isErasedGuestPrepared(services.db, credentials.guestId))) {
       return createContextInner(services, { type: 'guest', id: credentials.guestId }, meta);
     }
     return createContextInner(services, null, { ...meta, credentialProblem: 'Unknown guest id' });

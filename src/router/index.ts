@@ -1,5 +1,6 @@
 import { attachmentsRouter } from './attachments.js';
 import { conversationsRouter } from './conversations.js';
+import { dataRequestsRouter } from './data-requests.js';
 import { identityRouter } from './identity.js';
 import { inboxRouter } from './inbox.js';
 import { liveRouter } from './live.js';
@@ -23,6 +24,7 @@ export const appRouter = router({
   presence: presenceRouter,
   attachments: attachmentsRouter,
   webhooks: webhooksRouter,
+  dataRequests: dataRequestsRouter,
 });
 
 /** The type internal TypeScript apps import for `@trpc/client`. */

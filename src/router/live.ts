@@ -9,8 +9,9 @@ import { presentMessages } from './present-messages.js';
 import { toMessage } from './messages.schema.js';
 import { adminProcedure, conversationProcedure, router } from './trpc.js';
 
-type FeedEvent = { [K in keyof DomainEventMap]: { name: K; payload: DomainEventMap[K][0] } }[keyof DomainEventMap];
 const FEED_EVENTS = ['message.created', 'message.read', 'typing', 'conversation.updated', 'note.changed'] as const;
+type FeedName = (typeof FEED_EVENTS)[number];
+type FeedEvent = { [K in FeedName]: { name: K; payload: DomainEventMap[K][0] } }[FeedName];
 
 /**
  * Turns a listener registration into an async iterable, from the moment of the call:

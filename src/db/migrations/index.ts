@@ -9,6 +9,7 @@ import * as attachments from './2026-12-01-003-attachments.js'; // issue 14: fil
 import * as attachmentCheckClaim from './2026-12-01-004-attachment-check-claim.js'; // issue 14: one check of an upload at a time
 import * as conversationCounts from './2026-12-01-005-conversation-counts.js'; // issue 17: counts without a scan
 import * as webhooks from './2026-12-01-006-webhooks.js'; // issue 16: webhooks out, on an outbox
+import * as dataRequests from './2026-12-01-007-data-requests.js'; // issue 16: export, erasure, audit log
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-004-attachment-check-claim': attachmentCheckClaim,
   '2026-12-01-005-conversation-counts': conversationCounts,
   '2026-12-01-006-webhooks': webhooks,
+  '2026-12-01-007-data-requests': dataRequests,
 };

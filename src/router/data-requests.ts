@@ -1,0 +1,66 @@
+import { TRPCError } from '@trpc/server';
+import { dataHeldAbout, eraseCustomer, recentAudit, recordAudit, type DataSubject } from '../db/data-requests.js';
+import { storageKeys } from '../files/store.js';
+import { toAttachment } from './attachment-links.js';
+import { toConversation } from './conversations.schema.js';
+import { AuditLogInput, DataSubjectInput, EraseInput, toAuditEntry } from './data-requests.schema.js';
+import { toMessage } from './messages.schema.js';
+import { adminProcedure, identityKey, rateLimited, router } from './trpc.js';
+
+const notFound = () => new TRPCError({ code: 'NOT_FOUND', message: 'No customer with that id' });
+const writing = adminProcedure.use(rateLimited('AGENT_WRITES_PER_IDENTITY', (ctx) => (ctx.principal ? identityKey(ctx.principal) : undefined)));
+
+const subjectOf = (input: { userId?: string; guestId?: string }): DataSubject =>
+  input.userId !== undefined ? { type: 'user', id: input.userId } : { type: 'guest', id: input.guestId! };
+
+/**
+ * "Give me my data" and "delete my data", for admins. Each request is written to the audit
+ * log with who made it. Agents are not customers: their ids are not found here.
+ */
+export const dataRequestsRouter = router({
+  export: writing.input(DataSubjectInput).mutation(async ({ ctx, input }) => {
+    const subject = subjectOf(input);
+    const held = await dataHeldAbout(ctx.db, subject);
+    if (!held) throw notFound();
+    await recordAudit(ctx.db, { actorId: ctx.principal.id, action: 'data.exported', subject });
+    const { profile } = held;
+    return {
+      exportedAt: new Date().toISOString(),
+      subject,
+      profile: {
+        id: profile.id,
+        email: profile.email,
+        firstName: profile.first_name,
+        lastName: profile.last_name,
+        createdAt: profile.created_at.toISOString(),
+        erasedAt: profile.erased_at?.toISOString() ?? null,
+      },
+      conversations: held.conversations.map((c) => ({
+        ...toConversation(c),
+        messages: held.messages.filter((m) => m.conversation_id === c.id).map(toMessage),
+        notes: held.notes
+          .filter((n) => n.conversation_id === c.id)
+          .map((n) => ({ id: n.id, authorId: n.author_id, text: n.text, createdAt: n.created_at.toISOString(), updatedAt: n.updated_at.toISOString() })),
+        attachments: held.attachments.filter((a) => a.conversation_id === c.id && a.status === 'ready').map((a) => toAttachment(a, ctx.files)),
+      })),
+    };
+  }),
+
+  erase: writing.input(EraseInput).mutation(async ({ ctx, input }) => {
+    const subject = subjectOf(input);
+    const erased = await eraseCustomer(ctx.db, subject, ctx.principal.id);
+    if (!erased) throw notFound();
+    // The rows are gone with the commit; the bytes go now. A store that fails here leaves
+    // unreachable bytes (no row, no link), never a readable file.
+    await ctx.files.store
+      .remove(erased.attachmentIds.flatMap((id) => [storageKeys.upload(id), storageKeys.file(id), storageKeys.thumbnail(id)]))
+      .catch(() => {});
+    ctx.events.emit('customer.erased', { owner: { userId: subject.type === 'user' ? subject.id : null, guestId: subject.type === 'guest' ? subject.id : null } });
+    return { subject, conversations: erased.conversations, files: erased.attachmentIds.length };
+  }),
+
+  auditLog: adminProcedure.input(AuditLogInput).query(async ({ ctx, input }) => {
+    const subject = input.userId ? ({ type: 'user', id: input.userId } as const) : input.guestId ? ({ type: 'guest', id: input.guestId } as const) : undefined;
+    return { entries: (await recentAudit(ctx.db, { limit: input.limit, subject })).map(toAuditEntry) };
+  }),
+});

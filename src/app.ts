@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
 import { createAuthCodes } from './auth/auth-codes.js';
+import { createUnsubscribeTokens } from './auth/unsubscribe-tokens.js';
 import { createGuestIds } from './auth/guest-id.js';
 import { createTokenVerifier } from './auth/jwt.js';
 import { createAttachmentFiles } from './files/attachment-files.js';
@@ -13,7 +14,7 @@ import { messageWriterFor } from './db/message-writer.js';
 import { poolOf, type Db } from './db/connect.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
-import { startWebhookWorker } from './outbox/webhook-worker.js';
+import { startOutbox } from './outbox/index.js';
 import { createRealtime } from './realtime/server.js';
 
 type Realtime = ReturnType<typeof createRealtime>;
@@ -63,6 +64,7 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
     authCodes: createAuthCodes(config.guestSecret, config.authCodes.ttlSeconds, config.authCodes.requireOwner),
     files: createAttachmentFiles(config.attachments, config.guestSecret),
     webhookTargets: { allowPrivate: config.webhooks.allowPrivate },
+    unsubscribeTokens: createUnsubscribeTokens(config.guestSecret),
   };
   // Uploads never sent are deleted after their lifetime: looked for every 10 minutes, by every
   // replica (each row is taken by one).
@@ -76,12 +78,6 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
     foldConversationCounts(db).catch((error: unknown) => log.warn({ err: error }, 'conversation counts fold failed'));
   }, 10_000);
   countsFolder.unref();
-  // Webhooks leave from the outbox; the worker starts in the background, as the HTTP server
-  // needs nothing from it.
-  const webhookWorker = startWebhookWorker({ db, files: services.files, database: config.database }, config.webhooks, log).catch((error: unknown) => {
-    log.error({ err: error }, 'the webhook worker did not start');
-    return undefined;
-  });
   services.events.on('message.created', ({ message }) => metrics.messagesStored.inc({ sender_type: message.senderType }));
 
   const state = { draining: false };
@@ -107,6 +103,14 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
     adapter: adapterRedis ? createAdapter(adapterRedis) : undefined,
     clustered: !!adapterRedis,
   });
+  // Webhooks and follow-up emails leave from the outbox; its workers start in the background,
+  // as the HTTP server needs nothing from them.
+  const outbox = startOutbox(config, { db, files: services.files, isConnected: realtime.isCustomerConnected, unsubscribeTokens: services.unsubscribeTokens }, log).catch(
+    (error: unknown) => {
+      log.error({ err: error }, 'the outbox workers did not start');
+      return undefined;
+    },
+  );
 
   async function close() {
     clearInterval(sweeper);
@@ -114,7 +118,7 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
     await realtime.close(); // also closes the HTTP server
     httpServer.closeAllConnections();
     await Promise.all([redis, adapterRedis].map((client) => client?.quit().catch(() => client.disconnect())));
-    await (await webhookWorker)?.stop();
+    await (await outbox)?.stop();
   }
 
   return {

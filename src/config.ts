@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { AttachmentSettings } from './files/attachment-files.js';
+import type { EmailSettings } from './outbox/email-follow-ups.js';
 import type { WebhookSettings } from './outbox/webhook-worker.js';
 import { defaultAllowedTypes } from './files/file-types.js';
 import { limitRulesFromEnv, type LimitRules } from './router/limits.js';
@@ -45,6 +46,10 @@ const EnvSchema = z.object({
   WEBHOOK_RETRY_FOR_MS: z.coerce.number().int().min(0).max(30 * 86_400_000).default(24 * 3600_000),
   WEBHOOK_DISABLE_AFTER_MS: z.coerce.number().int().min(1000).max(90 * 86_400_000).default(5 * 86_400_000),
   WEBHOOK_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  EMAIL_FROM: z.string().min(3).max(200).optional(),
+  EMAIL_FOLLOW_UP_DELAY: z.coerce.number().min(0).max(7 * 86_400).default(300),
+  CUSTOMER_APP_URL: z.url().regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -74,12 +79,28 @@ export interface Config {
   /** Message batches one process may have in flight at once (PostgreSQL only): see MessageWriterOptions.lanes. */
   messageWriteLanes: number;
   webhooks: WebhookSettings;
+  /** Present when SMTP_URL is set: agents' replies follow customers who left by email. */
+  email?: EmailSettings;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   /** Set when a development secret was generated on this start, so the server can say how to use it. */
   generatedDevSecret: boolean;
 }
 
 export class ConfigError extends Error {}
+
+/** The follow-up email's settings; its links need this server's and the customers' app's address. */
+function emailSettings(e: z.infer<typeof EnvSchema>, production: boolean): EmailSettings {
+  const publicUrl = e.PUBLIC_URL ?? (production ? undefined : `http://localhost:${e.PORT}`);
+  if (!publicUrl) throw new ConfigError('Missing configuration: PUBLIC_URL is required with SMTP_URL in production (the unsubscribe link)');
+  if (!e.EMAIL_FROM && production) throw new ConfigError('Missing configuration: EMAIL_FROM is required with SMTP_URL in production');
+  return {
+    smtpUrl: e.SMTP_URL!,
+    from: e.EMAIL_FROM ?? 'Support <support@localhost>',
+    followUpDelayMs: e.EMAIL_FOLLOW_UP_DELAY * 1000,
+    customerAppUrl: e.CUSTOMER_APP_URL ?? `${publicUrl}/`,
+    publicUrl,
+  };
+}
 
 /**
  * Reads and validates the environment. Outside production a missing secret is generated
@@ -160,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       disableAfterMs: e.WEBHOOK_DISABLE_AFTER_MS,
       leaseSeconds: e.WEBHOOK_LEASE_SECONDS,
     },
+    email: e.SMTP_URL ? emailSettings(e, production) : undefined,
     logLevel: e.LOG_LEVEL,
     generatedDevSecret,
   };

@@ -22,7 +22,7 @@ export async function dataHeldAbout(db: Kysely<Database>, subject: DataSubject):
       ? await db.selectFrom('users').select(['id', 'email', 'first_name', 'last_name', 'created_at', 'erased_at']).where('id', '=', subject.id).where('role', '=', 'user').executeTakeFirst()
       : await db
           .selectFrom('guests')
-          .select(['id', sql<null>`null`.as('email'), sql<null>`null`.as('first_name'), sql<null>`null`.as('last_name'), 'created_at', 'erased_at'])
+          .select(['id', 'email', sql<null>`null`.as('first_name'), sql<null>`null`.as('last_name'), 'created_at', 'erased_at'])
           .where('id', '=', subject.id)
           .executeTakeFirst();
   if (!profile) return undefined;
@@ -55,7 +55,7 @@ export async function eraseCustomer(db: Kysely<Database>, subject: DataSubject, 
             .where('role', '=', 'user')
             .returning('id')
             .executeTakeFirst()
-        : await trx.updateTable('guests').set({ erased_at: sql`now()` }).where('id', '=', subject.id).returning('id').executeTakeFirst();
+        : await trx.updateTable('guests').set({ email: null, erased_at: sql`now()` }).where('id', '=', subject.id).returning('id').executeTakeFirst();
     if (!erased) return undefined;
     const ids = (await trx.selectFrom('conversations').select('id').where(ownerColumn(subject), '=', subject.id).execute()).map((c) => c.id);
     let attachmentIds: string[] = [];

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { messageColumns } from './message-columns.js';
 import { noteRowsWritten, runPrepared } from './prepared.js';
 import type { Database, MessageRow, MessageType, SenderType } from './schema.js';
+import { followUpMessage, repliesFollowedUp } from './email-follow-ups.js';
 import { messagesOutboxed, outboxMessage } from './webhooks.js';
 
 export interface MessageToStore {
@@ -83,7 +84,8 @@ interface BatchRow {
  * 4. `inserted` writes them; `bumped` moves last_seq, lastMessageAt, updatedAt and lets the
  *    first admin claim an unassigned conversation.
  * 5. `outboxed` writes the webhook deliveries of the new messages (none without an endpoint),
- *    in the same transaction: the outbox (src/db/webhooks.ts).
+ *    and `followed_up` marks conversations with an agent's reply for an email follow-up, in
+ *    the same transaction: the outbox (src/db/webhooks.ts, src/db/email-follow-ups.ts).
  *
  * Every item gets one answer row: created (only what the database chose: id, seq,
  * created_at; the rest is what was sent), existing (a retry: the stored message), missing
@@ -135,7 +137,8 @@ bumped as (
   where c.id = f.c
   returning c.id
 ),
-${messagesOutboxed('inserted')}
+${messagesOutboxed('inserted')},
+${repliesFollowedUp('inserted')}
 select f.i as idx, 'created' as outcome, n.id, null::uuid as conversation_id, n.seq, null as sender_type, null::uuid as sender_id,
        null as guest_id, null as message, null as message_type, null::boolean as is_read, null::uuid as client_message_id, n.created_at
 from inserted n join fresh f on f.c = n.conversation_id and f.seq = n.seq
@@ -150,7 +153,7 @@ from input i where not exists (select 1 from allowed a where a.i = i.i)
 `;
 
 /** Reused by every connection of the pool: parsed and planned once per connection. */
-const PREPARED_NAME = 'support_store_messages_v4';
+const PREPARED_NAME = 'support_store_messages_v5';
 
 /**
  * A batch of one (every send while the load is light): the same write without the batch
@@ -171,12 +174,13 @@ with bumped as (
 inserted as (
   insert into messages (conversation_id, seq, sender_type, sender_id, guest_id, message, message_type, client_message_id)
   select $1::uuid, last_seq, $2, $3::uuid, $4, $5, $6, $7::uuid from bumped
-  returning id, conversation_id, seq, created_at
+  returning id, conversation_id, seq, sender_type, created_at
 ),
-${messagesOutboxed('inserted')}
+${messagesOutboxed('inserted')},
+${repliesFollowedUp('inserted')}
 select id, seq, created_at from inserted
 `;
-const SINGLE_NAME = 'support_store_message_v2';
+const SINGLE_NAME = 'support_store_message_v3';
 
 type CreatedRow = Pick<BatchRow, 'id' | 'seq' | 'created_at'>;
 
@@ -456,6 +460,7 @@ export async function storeMessageAlone(db: Kysely<Database>, m: MessageToStore)
       .returning(messageColumns)
       .executeTakeFirstOrThrow();
     await outboxMessage(trx, message);
+    await followUpMessage(trx, message);
 
     await trx
       .updateTable('conversations')

@@ -9,22 +9,21 @@ export interface Listening {
 const RECONNECT_MS = 1_000;
 
 /**
- * Calls `onPayload` for each NOTIFY on `channel`, delivered at its transaction's commit. On
- * PostgreSQL a connection of its own (a pooled one would be lent to others), opened again
+ * Calls each channel's handler for each NOTIFY on it, delivered at its transaction's commit.
+ * On PostgreSQL a connection of its own (a pooled one would be lent to others), opened again
  * after a loss; what was notified meanwhile is found by the caller's own sweep.
  */
 export async function listenFor(
   db: Db,
   database: Config['database'],
-  channel: string,
-  onPayload: (payload: string) => void,
+  channels: Record<string, (payload: string) => void>,
   onError: (error: unknown) => void,
 ): Promise<Listening> {
   const pglite = embeddedOf(db);
   if (pglite) {
     // Through Kysely's lock, so LISTEN never runs inside another caller's transaction.
-    const unlisten = await db.connection().execute(() => pglite.listen(channel, onPayload));
-    return { close: () => db.connection().execute(() => unlisten()) };
+    const unlisten = await db.connection().execute(() => Promise.all(Object.entries(channels).map(([channel, handler]) => pglite.listen(channel, handler))));
+    return { close: () => db.connection().execute(async () => void (await Promise.all(unlisten.map((stop) => stop())))) };
   }
   if (database.kind !== 'postgres') throw new Error('a PGlite handle was expected');
 
@@ -34,7 +33,7 @@ export async function listenFor(
   const connect = async (): Promise<void> => {
     const next = new pg.Client({ connectionString: database.url });
     next.on('notification', (message) => {
-      if (message.channel === channel && message.payload !== undefined) onPayload(message.payload);
+      if (message.payload !== undefined) channels[message.channel]?.(message.payload);
     });
     next.on('error', (error) => {
       onError(error);
@@ -43,7 +42,7 @@ export async function listenFor(
     });
     client = next;
     await next.connect();
-    await next.query(`listen ${pg.escapeIdentifier(channel)}`);
+    for (const channel of Object.keys(channels)) await next.query(`listen ${pg.escapeIdentifier(channel)}`);
   };
   const reconnectLater = (error: unknown) => {
     onError(error);

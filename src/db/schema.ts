@@ -17,6 +17,9 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_streams: WebhookStreamsTable;
   audit_log: AuditLogTable;
+  email_follow_ups: EmailFollowUpsTable;
+  customer_last_seen: CustomerLastSeenTable;
+  email_unsubscribes: EmailUnsubscribesTable;
 }
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -51,6 +54,8 @@ export interface GuestsTable {
   created_at: CreatedAt;
   /** Set by a data erasure: the id is refused from then on. */
   erased_at: ColumnType<Date | null, never, Date>;
+  /** Given by the guest for replies while away; shown to agents. */
+  email: ColumnType<string | null, never, string | null>;
 }
 
 /** Who exported or erased whose data, and when. */
@@ -80,6 +85,8 @@ export interface ConversationsTable {
   /** The last seq the owner has read / an agent has read: unread = last_seq minus these. */
   customer_read_seq: ColumnType<number, number | undefined, number>;
   agent_read_seq: ColumnType<number, number | undefined, number>;
+  /** The last agent reply a follow-up email carried. */
+  emailed_seq: ColumnType<number, never, number>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -98,7 +105,8 @@ export interface MessagesTable {
   created_at: CreatedAt;
 }
 
-export type ConversationRow = Selectable<ConversationsTable>;
+/** A conversation as every read path selects it; `emailed_seq` is the follow-up email's alone. */
+export type ConversationRow = Omit<Selectable<ConversationsTable>, 'emailed_seq'>;
 export type MessageRow = Selectable<MessagesTable>;
 export type NewMessage = Insertable<MessagesTable>;
 export type UserRow = Selectable<UsersTable>;
@@ -254,3 +262,21 @@ export interface WebhookStreamsTable {
 
 export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
+
+/** A conversation with agents' replies that may need emailing; since the first of them. */
+export interface EmailFollowUpsTable {
+  conversation_id: string;
+  since: ColumnType<Date, never, Date>;
+}
+
+/** When each customer (`user:<id>`, `guest:<id>`) last had a connection open. */
+export interface CustomerLastSeenTable {
+  owner: string;
+  seen_at: Date;
+}
+
+/** Addresses that asked for no more email, lowercased. */
+export interface EmailUnsubscribesTable {
+  address: string;
+  created_at: CreatedAt;
+}

@@ -1,8 +1,5 @@
 import type PgBoss from 'pg-boss';
-import type { Config } from '../config.js';
 import type { Db } from '../db/connect.js';
-import { createJobQueue } from '../db/jobs.js';
-import { listenFor, type Listening } from '../db/notifications.js';
 import type { WebhookDeliveryRow } from '../db/schema.js';
 import {
   claimStream,
@@ -53,20 +50,13 @@ export const retryDelayMs = (settings: Pick<WebhookSettings, 'retryBaseMs'>, att
  * A failure schedules the stream's next job at the retry time, and everything behind the
  * failed event waits for it: in order per conversation, even across retries.
  *
- * Jobs are created when the outbox's NOTIFY reaches this process, and by a sweep once a
- * minute (pg-boss's cron, once per deployment) and at start, for any notification that was
- * lost.
+ * Jobs are created when the outbox's NOTIFY reaches this process (`onQueued`), and by a
+ * sweep once a minute (pg-boss's cron, once per deployment) and at start, for any
+ * notification that was lost.
  */
-export async function startWebhookWorker(
-  deps: { db: Db; files: AttachmentFiles; database: Config['database'] },
-  settings: WebhookSettings,
-  log: Logger,
-): Promise<{ stop(): Promise<void> }> {
+export async function startWebhookWorker(boss: PgBoss, deps: { db: Db; files: AttachmentFiles }, settings: WebhookSettings, log: Logger) {
   const { db } = deps;
   const sender = createWebhookSender(settings);
-  const boss = createJobQueue(db, { schedule: true, supervise: true });
-  boss.on('error', (error) => log.warn({ err: error }, 'job queue error'));
-  await boss.start();
   await boss.createQueue(DRAIN_QUEUE, { name: DRAIN_QUEUE, policy: 'short', retryLimit: 10, retryDelay: 5, retryBackoff: true, expireInSeconds: 15 * 60 });
   await boss.createQueue(SWEEP_QUEUE, { name: SWEEP_QUEUE, policy: 'short', retryLimit: 0 });
 
@@ -89,23 +79,13 @@ export async function startWebhookWorker(
   await boss.schedule(SWEEP_QUEUE, '* * * * *');
   await boss.send(SWEEP_QUEUE, {});
 
-  const listening: Listening = await listenFor(
-    db,
-    deps.database,
-    'webhook_outbox',
-    (payload) => {
+  return {
+    /** A delivery row's NOTIFY: `<endpoint id> <stream key>`. */
+    onQueued(payload: string): void {
       const [endpointId, streamKey] = payload.split(' ');
       if (endpointId && streamKey) wake({ endpointId, streamKey }).catch((error: unknown) => log.warn({ err: error }, 'webhook wake failed'));
     },
-    (error) => log.warn({ err: error }, 'webhook outbox listener lost its connection'),
-  );
-
-  return {
-    async stop() {
-      await listening.close();
-      await boss.stop({ graceful: false, close: false, wait: true });
-      sender.close();
-    },
+    close: () => sender.close(),
   };
 }
 

@@ -17,6 +17,7 @@ import {
   type ServerToClientEvents,
   type SocketData,
 } from './events.js';
+import { trackCustomerPresence } from './customer-presence.js';
 import { startFanout, type SupportNamespace } from './fanout.js';
 import { messageListeners } from './messages.js';
 
@@ -56,8 +57,10 @@ export function createRealtime(httpServer: HttpServer, services: Services, optio
   const listen = createListen({ onUnexpected, metrics: options.metrics, isDraining: options.isDraining, inFlight });
   // Built once: every socket gets the same listener functions (see createListen).
   const listeners: Listeners = [...conversationListeners(listen), ...messageListeners(listen)];
+  const presence = trackCustomerPresence(nsp, services.db, options.log);
   const onDisconnect = function (this: SupportSocket, reason: string) {
     const { principal } = this.data;
+    presence.left(principal);
     options.metrics.connectedSockets.dec({ type: principal.type });
     options.log.info({ reqId: this.id, ...loggedIdentity(principal), reason, ms: Date.now() - this.handshake.issued }, 'socket disconnected');
   };
@@ -105,9 +108,12 @@ export function createRealtime(httpServer: HttpServer, services: Services, optio
     io,
     nsp,
     inFlight: () => inFlight.count,
+    /** Whether a customer has a socket open on any replica (the follow-up email asks). */
+    isCustomerConnected: presence.isConnected,
     close: async () => {
       stopFanout();
       await io.close();
+      await presence.close();
     },
   };
 }

@@ -21,6 +21,7 @@ import { GeneratedCodeSchema, GenerateCodeInput, VerifiedCodeSchema, VerifyCodeI
 import { agentRoutes } from './agent-routes.js';
 import { webhookRoutes } from './webhook-routes.js';
 import { dataRequestRoutes } from './data-request-routes.js';
+import { emailRoutes } from './email-routes.js';
 import { attachmentRoutes } from './attachment-routes.js';
 import { schemaCollector } from './json-schema.js';
 import type { RestRoute, RestState } from './route.js';
@@ -183,6 +184,7 @@ export const supportRoutes: RestRoute[] = [
   ...agentRoutes,
   ...webhookRoutes,
   ...dataRequestRoutes,
+  ...emailRoutes,
 ];
 
 /**

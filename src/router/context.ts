@@ -1,6 +1,7 @@
 import type { TokenVerifier } from '../auth/jwt.js';
 import { InvalidTokenError } from '../auth/jwt.js';
 import type { AuthCodes } from '../auth/auth-codes.js';
+import type { UnsubscribeTokens } from '../auth/unsubscribe-tokens.js';
 import type { GuestIds } from '../auth/guest-id.js';
 import type { Db } from '../db/connect.js';
 import type { AttachmentFiles } from '../files/attachment-files.js';
@@ -32,6 +33,8 @@ export interface Services {
   files: AttachmentFiles;
   /** Which webhook URLs may be registered: private addresses only in development. */
   webhookTargets: { allowPrivate: boolean };
+  /** Signs and reads the follow-up email's unsubscribe links. */
+  unsubscribeTokens: UnsubscribeTokens;
 }
 
 export interface Context extends Services {

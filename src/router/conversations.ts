@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { getOrCreateConversation, listConversationsOf, type Owner } from '../db/conversations.js';
-import { recordGuest } from '../db/guests.js';
+import { guestEmailOf, recordGuest } from '../db/guests.js';
 import { listMessagesBySeq } from '../db/messages.js';
 import { findProfiles } from '../db/users.js';
 import type { Principal } from './context.js';
@@ -42,16 +42,17 @@ export const conversationsRouter = router({
   /** REST 4: the conversation with its people and its most recent messages. */
   details: conversationProcedure.query(async ({ ctx }) => {
     const c = ctx.conversation;
-    const [profiles, recent] = await Promise.all([
+    const [profiles, recent, guestEmail] = await Promise.all([
       findProfiles(ctx.db, [c.user_id, c.admin_id].filter((id): id is string => id !== null)),
       listMessagesBySeq(ctx.db, c.id, Math.max(1, c.last_seq - RECENT_MESSAGES + 1), c.last_seq),
+      c.guest_id ? guestEmailOf(ctx.db, c.guest_id) : null,
     ]);
     const profile = (id: string | null) => {
       const p = profiles.find((row) => row.id === id);
       return p ? { id: p.id, email: p.email, firstName: p.first_name, lastName: p.last_name } : null;
     };
     const messages = await presentMessages(ctx, c, recent.map(toMessage));
-    return { ...toConversation(c), user: profile(c.user_id), admin: profile(c.admin_id), messages };
+    return { ...toConversation(c), user: profile(c.user_id), admin: profile(c.admin_id), guestEmail, messages };
   }),
 
   /** The agents' customer panel: this conversation's customer and their conversations, newest first. */

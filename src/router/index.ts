@@ -1,6 +1,7 @@
 import { attachmentsRouter } from './attachments.js';
 import { conversationsRouter } from './conversations.js';
 import { dataRequestsRouter } from './data-requests.js';
+import { emailRouter } from './email.js';
 import { identityRouter } from './identity.js';
 import { inboxRouter } from './inbox.js';
 import { liveRouter } from './live.js';
@@ -25,6 +26,7 @@ export const appRouter = router({
   attachments: attachmentsRouter,
   webhooks: webhooksRouter,
   dataRequests: dataRequestsRouter,
+  email: emailRouter,
 });
 
 /** The type internal TypeScript apps import for `@trpc/client`. */

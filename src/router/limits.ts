@@ -39,6 +39,8 @@ export const defaultLimitRules = {
   HEARTBEATS_PER_IDENTITY: { points: 30, seconds: 60 },
   /** Uploads asked for by one user, admin or guest (attachments.create). */
   ATTACHMENTS_PER_IDENTITY: { points: 60, seconds: 60 * 60 },
+  /** Follow-up addresses given by one guest (email.setGuestEmail). */
+  EMAIL_CHANGES_PER_IDENTITY: { points: 10, seconds: 60 * 60 },
 } satisfies Record<string, LimitRule>;
 
 export type LimitName = keyof typeof defaultLimitRules;

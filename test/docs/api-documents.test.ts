@@ -2,6 +2,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSupportRoutes, supportRoutes } from '../../src/rest/routes.js';
 import { createAttachmentTransfers } from '../../src/rest/attachment-routes.js';
+import { createUnsubscribeRoutes } from '../../src/rest/unsubscribe.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 /** Paths of schema properties that say nothing: no description of their own or of the schema they reference. */
@@ -44,7 +45,7 @@ describe('API documents', () => {
 
   it('describes every route the Koa router serves, and nothing it does not', async () => {
     const document = (await (await fetch(`${server.url}/api/support/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
-    const served = [...createSupportRoutes(supportRoutes).stack, ...createAttachmentTransfers(server.app.services.files).stack].flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${String(layer.path).replace(/:(\w+)/g, '{$1}')}`))
+    const served = [...createSupportRoutes(supportRoutes).stack, ...createAttachmentTransfers(server.app.services.files).stack, ...createUnsubscribeRoutes().stack].flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${String(layer.path).replace(/:(\w+)/g, '{$1}')}`))
       .sort();
     const documented = Object.entries(document.paths)
       .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`))
@@ -105,9 +106,9 @@ describe('API documents', () => {
         expect(operation.tags, where).toHaveLength(1);
         expect(operation.description, where).toBeTruthy();
         const success = Object.entries<any>(operation.responses).find(([status]) => status.startsWith('2'))![1];
-        // Downloads answer the file itself; everything else the envelope.
+        // Downloads answer the file itself, the unsubscribe link a page; everything else the envelope.
         if (success.content['application/json']) expect(success.content['application/json'].example, where).toMatchObject({ success: true });
-        else expect(Object.keys(success.content), where).toEqual(['application/octet-stream']);
+        else expect([['application/octet-stream'], ['text/html']], where).toContainEqual(Object.keys(success.content));
         if (operation.requestBody?.content['application/json']) expect(operation.requestBody.content['application/json'].example, where).toBeDefined();
         for (const parameter of operation.parameters ?? []) expect(parameter.description, `${where} ${parameter.name}`).toBeTruthy();
       }

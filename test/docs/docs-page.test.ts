@@ -4,6 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { supportRoutes } from '../../src/rest/routes.js';
 import { attachmentTransferPaths } from '../../src/rest/attachment-routes.js';
+import { unsubscribePaths } from '../../src/rest/unsubscribe.js';
 import { canRun } from '../support/requirements.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { launchBrowser, watch } from '../widget/browser.js';
@@ -78,8 +79,9 @@ describe.runIf(canRun('browser'))('GET /api/support/docs in Chromium', () => {
     });
     await page.goto(`${server.url}/api/support/docs`);
     await page.locator('.opblock').first().waitFor();
-    expect(await page.locator('.opblock').count()).toBe(supportRoutes.length + Object.keys(attachmentTransferPaths).length);
-    for (const tag of ['Conversations', 'Messages', 'Onboarding', 'Inbox', 'Agents']) expect(await page.locator(`.opblock-tag[data-tag="${tag}"]`).count(), tag).toBe(1);
+    const extraOperations = Object.values({ ...attachmentTransferPaths, ...unsubscribePaths }).reduce((n, path) => n + Object.keys(path).length, 0);
+    expect(await page.locator('.opblock').count()).toBe(supportRoutes.length + extraOperations);
+    for (const tag of ['Conversations', 'Messages', 'Onboarding', 'Inbox', 'Agents', 'Webhooks', 'Privacy']) expect(await page.locator(`.opblock-tag[data-tag="${tag}"]`).count(), tag).toBe(1);
 
     // An operation opens on its description, its fields and an example reply.
     await page.locator('.opblock-summary', { hasText: '/api/support/onboarding/verify-code' }).click();

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createAuthCodes } from '../../src/auth/auth-codes.js';
+import { createUnsubscribeTokens } from '../../src/auth/unsubscribe-tokens.js';
 import { loadConfig } from '../../src/config.js';
 import { createAttachmentFiles } from '../../src/files/attachment-files.js';
 import { TRPCError } from '@trpc/server';
@@ -34,6 +35,7 @@ export async function startTestServices() {
       'link-secret-for-tests-0123456789abcdef',
     ),
     webhookTargets: { allowPrivate: false },
+    unsubscribeTokens: createUnsubscribeTokens('unsubscribe-secret-for-tests-0123456789'),
   };
   return {
     services,

@@ -37,10 +37,12 @@ function injected(page: Page) {
       }
     }
     // The widget's own controls outside the message list are left out by their place: the
-    // composer's attach button and its file input, the image viewer's picture.
+    // composer's attach button and its file input, the email offer's field and buttons, the
+    // image viewer's picture.
     const suspicious =
       'img:not(.lb > img), script, iframe, object, embed, video, audio, source, details, marquee, math, a, meta, link, ' +
-      'input:not(form > input[type=file]), x, style, svg:not([aria-hidden="true"]), form button:not(.send, .attach), div[style]';
+      'input:not(form > input[type=file], form.em > input[type=email]), x, style, svg:not([aria-hidden="true"]), ' +
+      'form button:not(.send, .attach, form.em > button), div[style]';
     for (const el of Array.from((root?.querySelectorAll(suspicious) ?? []) as ArrayLike<any>)) found.push(`widget ${el.tagName}`);
     const pageScripts = Array.from(doc.querySelectorAll('script') as ArrayLike<any>).map((s) => s.src);
     if (pageScripts.length !== 1) found.push(`page scripts: ${pageScripts.join(', ')}`);

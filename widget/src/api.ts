@@ -80,6 +80,11 @@ export class Api {
     await this.call(me, attachmentPath(attachmentId), { method: 'DELETE' });
   }
 
+  /** Where a guest gets agents' replies while away: checked by shape on the server. */
+  async saveEmail(me: Me, email: string): Promise<void> {
+    await this.call(me, '/guest/email', { method: 'POST', body: JSON.stringify({ email }) });
+  }
+
   /** Whether an agent is online now: the one bit of presence customers are told. */
   presence(): Promise<{ agentsOnline: boolean }> {
     return this.call(null, '/presence');

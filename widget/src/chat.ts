@@ -18,6 +18,8 @@ export interface ChatOptions {
   open: boolean;
   /** The server's ATTACHMENT_MAX_BYTES when not the default: larger files are refused before upload. */
   maxFileBytes?: number | undefined;
+  /** How long a guest waits for an agent's answer before being offered replies by email. */
+  emailPromptAfterMs?: number | undefined;
 }
 
 /**
@@ -41,10 +43,15 @@ export class Chat {
   /** The conversation the visitor was last moved away from, so one that keeps ending is left alone. */
   private movedFrom: string | null = null;
   private destroyed = false;
+  /** Set once a guest's email prompt is scheduled (or no longer due): it is offered once. */
+  private emailTimer: ReturnType<typeof setTimeout> | null | undefined;
+  private agentsOnline: boolean | undefined;
+  private readonly emailKey: string;
 
   constructor(private readonly options: ChatOptions) {
     this.api = new Api(options.apiUrl);
     this.guestKey = `supportWidget.guestId@${options.apiUrl}`;
+    this.emailKey = `supportWidget.emailAsked@${options.apiUrl}`;
     this.view = new View(options.title, {
       toggle: () => this.toggle(),
       close: () => this.close(),
@@ -54,6 +61,8 @@ export class Chat {
       fileUrl: (attachment, variant) => this.files.url(attachment, variant),
       typing: (text) => this.session.input(text),
       older: () => void this.session.loadOlder(),
+      saveEmail: (email) => this.saveEmail(email),
+      skipEmail: () => storage.set(this.emailKey, 'skipped'),
     });
     const isMine = (m: Message) => this.isMine(m);
     this.renderer = new Renderer(this.view, isMine);
@@ -95,6 +104,7 @@ export class Chat {
   destroy(): void {
     this.destroyed = true;
     clearTimeout(this.retryTimer);
+    if (this.emailTimer) clearTimeout(this.emailTimer);
     document.removeEventListener('visibilitychange', this.onVisibility);
     this.session.dispose();
     this.files.dispose();
@@ -113,6 +123,7 @@ export class Chat {
   private async showAvailability(): Promise<void> {
     try {
       const { agentsOnline } = await this.api.presence();
+      this.agentsOnline = agentsOnline;
       if (!this.destroyed) this.view.setAvailability(agentsOnline);
     } catch {
       // Presence is a courtesy: the chat works without it.
@@ -139,8 +150,40 @@ export class Chat {
       // Too large, too many: said by the input at once, before any byte goes.
       this.view.showNotice(result.message);
     }
-    if (result.ok) void this.start();
+    if (result.ok) {
+      void this.start();
+      this.offerEmailLater();
+    }
     return result.ok;
+  }
+
+  /**
+   * A guest who may leave before the answer is offered replies by email, once: at once when no
+   * agent is online, else when none has answered within the wait. Signed-in users have the
+   * email of their account.
+   */
+  private offerEmailLater(): void {
+    if (this.options.token || this.emailTimer !== undefined || storage.get(this.emailKey)) return;
+    const offer = () => {
+      if (!this.destroyed && !storage.get(this.emailKey)) this.view.emailPrompt.show();
+    };
+    if (this.agentsOnline === false) {
+      this.emailTimer = null;
+      offer();
+    } else {
+      this.emailTimer = setTimeout(offer, this.options.emailPromptAfterMs ?? 60_000);
+    }
+  }
+
+  private async saveEmail(email: string): Promise<string | undefined> {
+    try {
+      await this.start();
+      await this.api.saveEmail(this.me!, email);
+      storage.set(this.emailKey, 'saved');
+      return undefined;
+    } catch (error) {
+      return errorMessage(error);
+    }
   }
 
   private retry(key: string): void {
@@ -219,6 +262,11 @@ export class Chat {
 
   private onMessage(message: Message): void {
     const conversationId = this.session.getState().conversationId;
+    // An agent answered in time: no need to offer email.
+    if (message.senderType === 'admin' && this.emailTimer) {
+      clearTimeout(this.emailTimer);
+      this.emailTimer = null;
+    }
     // A code made for another of the visitor's conversations still reaches them.
     if (message.conversationId !== conversationId && isCode(message)) {
       this.view.upsert({ key: `x:${message.id}`, seq: null, kind: 'code', text: message.message, time: message.createdAt });

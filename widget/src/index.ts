@@ -2,7 +2,8 @@
  * The embeddable support widget. Sites add one tag:
  *   <script src="https://support.example.com/widget.js" async></script>
  * optional data- attributes: data-api-url, data-token, data-type, data-title, data-open="true",
- * data-max-file-bytes (the server's ATTACHMENT_MAX_BYTES, if changed), data-auto-boot="false"
+ * data-max-file-bytes (the server's ATTACHMENT_MAX_BYTES, if changed), data-email-prompt-after
+ * (seconds a guest waits for an answer before replies by email are offered; 60), data-auto-boot="false"
  * (wait for SupportWidget.boot). Signed-in users:
  *   SupportWidget.boot({ token, apiUrl })
  */
@@ -37,6 +38,9 @@ function scriptOptions(): WidgetOptions & { autoBoot: boolean } {
   if (d.type) options.type = d.type;
   if (d.title) options.title = d.title;
   if (Number(d.maxFileBytes) > 0) options.maxFileBytes = Number(d.maxFileBytes);
+  if (d.emailPromptAfter !== undefined && Number(d.emailPromptAfter) >= 0) options.emailPromptAfterMs = Number(d.emailPromptAfter) * 1000;
+  // The link in a follow-up email: open the chat on arrival.
+  if (new URLSearchParams(location.search).has('support_conversation')) options.open = true;
   return options;
 }
 
@@ -73,6 +77,7 @@ const api: SupportWidgetApi = {
         title: options.title ?? fromScript.title ?? 'Support',
         open: options.open ?? fromScript.open ?? false,
         maxFileBytes: options.maxFileBytes ?? fromScript.maxFileBytes,
+        emailPromptAfterMs: options.emailPromptAfterMs ?? fromScript.emailPromptAfterMs,
       });
       chat.mount();
     });

@@ -26,6 +26,9 @@ button{cursor:pointer}
 .x:hover{background:#1e40af}
 .x:focus-visible{outline:3px solid #fff;outline-offset:-3px}
 .bar{margin:0;padding:8px 16px;font-size:13px;border-bottom:1px solid #e5e7eb}
+.em{display:flex;flex-wrap:wrap;gap:6px;align-items:center;border-top:1px solid #e5e7eb;border-bottom:0;background:#f8fafc}.em[hidden]{display:none}
+.em-msg{flex:1 1 100%;color:#1f2937}.em input{flex:1;min-width:0;font:inherit;padding:6px 8px;border:1px solid #9ca3af;border-radius:6px}
+.em button{font:inherit;padding:6px 10px;border-radius:6px;border:1px solid #1d4ed8;background:#1d4ed8;color:#fff;cursor:pointer}.em .em-skip{background:#fff;color:#1d4ed8}
 .conn{background:#fffbeb;color:#78350f}
 .err{background:#fef2f2;color:#991b1b;display:flex;gap:8px;align-items:flex-start}
 .err span{flex:1}

@@ -24,4 +24,6 @@ export interface WidgetOptions {
   open?: boolean;
   /** The server's ATTACHMENT_MAX_BYTES if it is not the default 10 MB: larger files are refused before they upload. */
   maxFileBytes?: number;
+  /** How long (ms) a guest waits for an answer before replies by email are offered; 60 s. */
+  emailPromptAfterMs?: number;
 }

@@ -2,6 +2,7 @@ import type { OutboxFile } from '../../client/src/outbox.js';
 import type { Attachment } from '../../client/src/wire.js';
 import { AttachmentsView, type FileEvents } from './attachments-view.js';
 import { h, icon, ICONS, setText } from './dom.js';
+import { EmailPromptView, type EmailPromptEvents } from './email-prompt-view.js';
 import { CSS } from './styles.js';
 
 /** One line in the message list, as the controller describes it. */
@@ -31,6 +32,8 @@ export interface ViewEvents {
   retry(key: string): void;
   typing(text: string): void;
   older(): void;
+  saveEmail: EmailPromptEvents['save'];
+  skipEmail: EmailPromptEvents['skip'];
 }
 
 export type Connection = 'online' | 'reconnecting' | 'offline';
@@ -60,6 +63,8 @@ export class View {
   /** Why picked files were not taken (too large, too many), by the input. */
   private readonly notice: HTMLParagraphElement;
   private readonly files: AttachmentsView;
+  /** Asks a guest for an email once (Chat decides when). */
+  readonly emailPrompt: EmailPromptView;
   private readonly rows = new Map<string, HTMLElement>();
   private alertTimer: ReturnType<typeof setTimeout> | undefined;
   private unread = 0;
@@ -67,6 +72,7 @@ export class View {
 
   constructor(title: string, private readonly events: ViewEvents) {
     const id = `sw${++nextId}`;
+    this.emailPrompt = new EmailPromptView(id, { save: (email) => events.saveEmail(email), skip: () => events.skipEmail() });
     this.host = document.createElement('support-chat-widget');
     // Inline !important beats any stylesheet rule of the host page aimed at the host element.
     for (const [name, value] of [
@@ -171,6 +177,7 @@ export class View {
       this.log,
       this.typingLine,
       this.notice,
+      this.emailPrompt.element,
       form,
       this.files.lightbox,
     );

@@ -10,6 +10,7 @@ import * as attachmentCheckClaim from './2026-12-01-004-attachment-check-claim.j
 import * as conversationCounts from './2026-12-01-005-conversation-counts.js'; // issue 17: counts without a scan
 import * as webhooks from './2026-12-01-006-webhooks.js'; // issue 16: webhooks out, on an outbox
 import * as dataRequests from './2026-12-01-007-data-requests.js'; // issue 16: export, erasure, audit log
+import * as emailFollowUp from './2026-12-01-008-email-follow-up.js'; // issue 16: replies by email
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-005-conversation-counts': conversationCounts,
   '2026-12-01-006-webhooks': webhooks,
   '2026-12-01-007-data-requests': dataRequests,
+  '2026-12-01-008-email-follow-up': emailFollowUp,
 };

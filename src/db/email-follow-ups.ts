@@ -1,0 +1,110 @@
+import { sql, type Kysely } from 'kysely';
+import { messageColumns } from './message-columns.js';
+import type { Database, MessageRow } from './schema.js';
+
+/**
+ * The message writer's share: an agent's reply marks its conversation for a follow-up, in
+ * the same statement (one row per conversation; the first unanswered reply's time stays).
+ */
+export const repliesFollowedUp = (source: string) => `
+followed_up as (
+  insert into email_follow_ups (conversation_id)
+  select distinct conversation_id from ${source} where sender_type = 'admin'
+  on conflict (conversation_id) do nothing
+)`;
+
+export async function followUpMessage(trx: Kysely<Database>, message: { conversation_id: string; sender_type: string }): Promise<void> {
+  if (message.sender_type !== 'admin') return;
+  await trx.insertInto('email_follow_ups').values({ conversation_id: message.conversation_id }).onConflict((oc) => oc.column('conversation_id').doNothing()).execute();
+}
+
+export interface FollowUpState {
+  since: Date;
+  owner: { userId: string | null; guestId: string | null };
+  address: string | null;
+  unsubscribed: boolean;
+  lastSeenAt: Date | null;
+  /** Agents' replies the customer has neither read nor been emailed, oldest first. */
+  replies: (MessageRow & { author: string | null })[];
+}
+
+export const ownerKey = (owner: { userId: string | null; guestId: string | null }) => (owner.userId ? `user:${owner.userId}` : `guest:${owner.guestId}`);
+
+/** Everything a follow-up decision needs, or undefined when there is nothing to follow up. */
+export async function followUpState(db: Kysely<Database>, conversationId: string): Promise<FollowUpState | undefined> {
+  const row = await db
+    .selectFrom('email_follow_ups as f')
+    .innerJoin('conversations as c', 'c.id', 'f.conversation_id')
+    .leftJoin('users as u', 'u.id', 'c.user_id')
+    .leftJoin('guests as g', 'g.id', 'c.guest_id')
+    .select(['f.since', 'c.user_id', 'c.guest_id', 'c.customer_read_seq', 'c.emailed_seq', 'u.email as user_email', 'u.erased_at as user_erased', 'g.email as guest_email', 'g.erased_at as guest_erased'])
+    .where('f.conversation_id', '=', conversationId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const erased = row.user_erased !== null || row.guest_erased !== null;
+  const address = erased ? null : (row.user_email ?? row.guest_email);
+  const owner = { userId: row.user_id, guestId: row.guest_id };
+  const [unsubscribed, lastSeen, replies] = await Promise.all([
+    address ? db.selectFrom('email_unsubscribes').select('address').where('address', '=', address.toLowerCase()).executeTakeFirst() : undefined,
+    db.selectFrom('customer_last_seen').select('seen_at').where('owner', '=', ownerKey(owner)).executeTakeFirst(),
+    db
+      .selectFrom('messages as m')
+      .leftJoin('users as a', 'a.id', 'm.sender_id')
+      .select([...messageColumns.map((c) => `m.${c}` as const), sql<string | null>`coalesce(a.first_name, 'Support')`.as('author')])
+      .where('m.conversation_id', '=', conversationId)
+      .where('m.seq', '>', Math.max(row.customer_read_seq, row.emailed_seq))
+      .where('m.sender_type', '=', 'admin')
+      .orderBy('m.seq')
+      .limit(50)
+      .execute(),
+  ]);
+  return { since: row.since, owner, address, unsubscribed: !!unsubscribed, lastSeenAt: lastSeen?.seen_at ?? null, replies };
+}
+
+/** Nothing to send (read, no address, unsubscribed): the follow-up ends. */
+export async function dropFollowUp(db: Kysely<Database>, conversationId: string): Promise<void> {
+  await db.deleteFrom('email_follow_ups').where('conversation_id', '=', conversationId).execute();
+}
+
+/**
+ * The email went out with the replies up to `lastSeq`: the next one starts after them. A reply
+ * written meanwhile (its mark found this row and did nothing) keeps the follow-up alive.
+ */
+export async function markEmailed(db: Kysely<Database>, conversationId: string, lastSeq: number): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('conversations').set({ emailed_seq: sql`greatest(emailed_seq, ${lastSeq})` }).where('id', '=', conversationId).execute();
+    await trx.deleteFrom('email_follow_ups').where('conversation_id', '=', conversationId).execute();
+    await sql`insert into email_follow_ups (conversation_id)
+      select ${conversationId}::uuid where exists (
+        select 1 from messages where conversation_id = ${conversationId}::uuid and seq > ${lastSeq} and sender_type = 'admin')
+      on conflict do nothing`.execute(trx);
+  });
+}
+
+/** Follow-ups whose delay has run out by their own clock: the periodic sweep's list. */
+export async function dueFollowUps(db: Kysely<Database>, delayMs: number, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('email_follow_ups')
+    .select('conversation_id')
+    .where('since', '<=', sql<Date>`now() - make_interval(secs => ${delayMs / 1000})`)
+    .orderBy('since')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.conversation_id);
+}
+
+/** When customers were last connected, written in one statement for a batch of disconnects. */
+export async function recordLastSeen(db: Kysely<Database>, owners: string[]): Promise<void> {
+  if (owners.length === 0) return;
+  await sql`insert into customer_last_seen (owner, seen_at) select unnest(${owners}::text[]), now()
+    on conflict (owner) do update set seen_at = excluded.seen_at`.execute(db);
+}
+
+export async function setGuestEmail(db: Kysely<Database>, guestId: string, email: string | null): Promise<void> {
+  await db.updateTable('guests').set({ email }).where('id', '=', guestId).execute();
+}
+
+export async function unsubscribeAddress(db: Kysely<Database>, address: string): Promise<boolean> {
+  const result = await db.insertInto('email_unsubscribes').values({ address: address.toLowerCase() }).onConflict((oc) => oc.column('address').doNothing()).executeTakeFirst();
+  return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+}

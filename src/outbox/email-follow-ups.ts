@@ -1,0 +1,80 @@
+import type PgBoss from 'pg-boss';
+import type { UnsubscribeTokens } from '../auth/unsubscribe-tokens.js';
+import type { Db } from '../db/connect.js';
+import { dropFollowUp, dueFollowUps, followUpState, markEmailed } from '../db/email-follow-ups.js';
+import type { Mailer } from '../net/mailer.js';
+import type { Logger } from '../ops/logger.js';
+import { composeFollowUp } from './follow-up-email.js';
+
+export interface EmailSettings {
+  smtpUrl: string;
+  from: string;
+  /** How long a reply waits, unread and with the customer away, before it is emailed. */
+  followUpDelayMs: number;
+  /** The customer's app, where the widget opens on `?support_conversation=<id>`. */
+  customerAppUrl: string;
+  /** This server's public origin, for the unsubscribe link. */
+  publicUrl: string;
+}
+
+const QUEUE = 'email-follow-up';
+const SWEEP_QUEUE = 'email-follow-up-sweep';
+
+export interface FollowUpDeps {
+  db: Db;
+  mailer: Mailer;
+  unsubscribeTokens: UnsubscribeTokens;
+  /** Whether the customer has a live connection on any replica. */
+  isConnected(owner: { userId: string | null; guestId: string | null }): Promise<boolean>;
+}
+
+/**
+ * Emails agents' replies to customers who left. A reply marks its conversation (the outbox
+ * row); its NOTIFY queues a job for when the delay has passed. The job looks again: replies
+ * still unread, the customer away for the whole delay and not connected now, an address that
+ * has not unsubscribed: one email with every unread reply since the last email. Otherwise it
+ * ends (read, no address) or waits for the customer's delay to run out.
+ */
+export async function startEmailFollowUps(boss: PgBoss, deps: FollowUpDeps, settings: EmailSettings, log: Logger) {
+  await boss.createQueue(QUEUE, { name: QUEUE, policy: 'short', retryLimit: 10, retryDelay: 30, retryBackoff: true });
+  await boss.createQueue(SWEEP_QUEUE, { name: SWEEP_QUEUE, policy: 'short', retryLimit: 0 });
+  const schedule = (conversationId: string, at: Date) => boss.send(QUEUE, { conversationId }, { singletonKey: conversationId, startAfter: at });
+  const pollingIntervalSeconds = Math.min(2, Math.max(0.5, settings.followUpDelayMs / 1000));
+
+  await boss.work<{ conversationId: string }>(QUEUE, { pollingIntervalSeconds }, async ([job]) => {
+    const { conversationId } = job!.data;
+    const state = await followUpState(deps.db, conversationId);
+    if (!state) return;
+    if (!state.address || state.unsubscribed || state.replies.length === 0) return dropFollowUp(deps.db, conversationId);
+    // The delay counts from the first unemailed reply, and from the customer's last connection.
+    const from = Math.max(state.since.getTime(), state.lastSeenAt?.getTime() ?? 0);
+    if (from + settings.followUpDelayMs > Date.now()) return void (await schedule(conversationId, new Date(from + settings.followUpDelayMs)));
+    if (await deps.isConnected(state.owner)) return void (await schedule(conversationId, new Date(Date.now() + settings.followUpDelayMs)));
+
+    const link = new URL(settings.customerAppUrl);
+    link.searchParams.set('support_conversation', conversationId);
+    const unsubscribe = `${settings.publicUrl}/api/support/email/unsubscribe?token=${encodeURIComponent(deps.unsubscribeTokens.issue(state.address))}`;
+    const email = composeFollowUp(state, { conversation: link.toString(), unsubscribe });
+    await deps.mailer.send({
+      to: state.address,
+      ...email,
+      headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    });
+    await markEmailed(deps.db, conversationId, state.replies.at(-1)!.seq);
+    log.info({ conversationId, replies: state.replies.length }, 'follow-up email sent');
+  });
+
+  const sweep = async () => {
+    for (const id of await dueFollowUps(deps.db, settings.followUpDelayMs, 1000)) await boss.send(QUEUE, { conversationId: id }, { singletonKey: id });
+  };
+  await boss.work(SWEEP_QUEUE, async () => sweep());
+  await boss.schedule(SWEEP_QUEUE, '* * * * *');
+  await boss.send(SWEEP_QUEUE, {});
+
+  return {
+    /** A reply marked its conversation (the NOTIFY): look again once the delay has passed. */
+    onMarked(conversationId: string): void {
+      schedule(conversationId, new Date(Date.now() + settings.followUpDelayMs)).catch((error: unknown) => log.warn({ err: error }, 'follow-up scheduling failed'));
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import type { UnsubscribeTokens } from '../auth/unsubscribe-tokens.js';
+import type { Config } from '../config.js';
+import type { Db } from '../db/connect.js';
+import { createJobQueue } from '../db/jobs.js';
+import { listenFor } from '../db/notifications.js';
+import type { AttachmentFiles } from '../files/attachment-files.js';
+import { createMailer } from '../net/mailer.js';
+import type { Logger } from '../ops/logger.js';
+import { startEmailFollowUps, type FollowUpDeps } from './email-follow-ups.js';
+import { startWebhookWorker } from './webhook-worker.js';
+
+export interface OutboxDeps {
+  db: Db;
+  files: AttachmentFiles;
+  isConnected: FollowUpDeps['isConnected'];
+  unsubscribeTokens: UnsubscribeTokens;
+}
+
+/**
+ * Everything that leaves the process, on one pg-boss: webhook deliveries, and follow-up
+ * emails when SMTP is configured. The outbox rows' NOTIFYs arrive on one connection.
+ */
+export async function startOutbox(config: Config, deps: OutboxDeps, log: Logger): Promise<{ stop(): Promise<void> }> {
+  const boss = createJobQueue(deps.db, { schedule: true, supervise: true });
+  boss.on('error', (error) => log.warn({ err: error }, 'job queue error'));
+  await boss.start();
+  const webhooks = await startWebhookWorker(boss, deps, config.webhooks, log);
+  const mailer = config.email && createMailer(config.email.smtpUrl, config.email.from);
+  const followUps =
+    mailer && config.email
+      ? await startEmailFollowUps(boss, { db: deps.db, mailer, isConnected: deps.isConnected, unsubscribeTokens: deps.unsubscribeTokens }, config.email, log)
+      : undefined;
+  const listening = await listenFor(
+    deps.db,
+    config.database,
+    { webhook_outbox: webhooks.onQueued, ...(followUps && { email_follow_up: followUps.onMarked }) },
+    (error) => log.warn({ err: error }, 'outbox listener lost its connection'),
+  );
+  return {
+    async stop() {
+      await listening.close();
+      await boss.stop({ graceful: false, close: false, wait: true });
+      webhooks.close();
+      mailer?.close();
+    },
+  };
+}

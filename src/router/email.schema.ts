@@ -1,0 +1,14 @@
+import { z } from 'zod';
+
+export const GuestEmailInput = z.object({
+  email: z
+    .email('email is not an email address')
+    .max(254, 'email is longer than 254 characters')
+    .meta({ description: 'Where agents’ replies go while the guest is away', examples: ['ann@example.com'] }),
+});
+export const GuestEmailSchema = z.object({ email: z.string().meta({ description: 'The address saved', examples: ['ann@example.com'] }) }).describe('The guest’s email');
+
+export const UnsubscribeInput = z.object({
+  token: z.string().min(1, 'token is missing').max(1000, 'token is too long').meta({ description: 'From the email’s unsubscribe link', examples: ['YW5uQGV4YW1wbGUuY29t.3q2-7w'] }),
+});
+export const UnsubscribedSchema = z.object({ unsubscribed: z.literal(true).describe('Always true: no more emails to this address') }).describe('Unsubscribed');

@@ -1,0 +1,25 @@
+import { TRPCError } from '@trpc/server';
+import { setGuestEmail, unsubscribeAddress } from '../db/email-follow-ups.js';
+import { GuestEmailInput, UnsubscribeInput } from './email.schema.js';
+import { authedProcedure, identityKey, publicProcedure, rateLimited, router } from './trpc.js';
+
+/** Follow-up emails: a guest gives an address; anyone holding an email's link unsubscribes it. */
+export const emailRouter = router({
+  setGuestEmail: authedProcedure
+    .use(rateLimited('EMAIL_CHANGES_PER_IDENTITY', (ctx) => (ctx.principal ? identityKey(ctx.principal) : undefined)))
+    .input(GuestEmailInput)
+    .mutation(async ({ ctx, input }) => {
+      if (ctx.principal.type !== 'guest') {
+        throw new TRPCError({ code: 'FORBIDDEN', message: 'Only guests set an email here: a signed-in user’s comes from their account' });
+      }
+      await setGuestEmail(ctx.db, ctx.principal.id, input.email);
+      return { email: input.email };
+    }),
+
+  unsubscribe: publicProcedure.input(UnsubscribeInput).mutation(async ({ ctx, input }) => {
+    const address = ctx.unsubscribeTokens.read(input.token);
+    if (!address) throw new TRPCError({ code: 'BAD_REQUEST', message: 'This unsubscribe link is not valid' });
+    await unsubscribeAddress(ctx.db, address);
+    return { unsubscribed: true as const };
+  }),
+});

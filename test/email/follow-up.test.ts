@@ -1,0 +1,142 @@
+import escapeHtml from 'escape-html';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, expectFailure, expectFieldError, guestWithConversation } from '../rest/helpers.js';
+import { person, request, startTestServer, type TestServer } from '../support/server.js';
+import { PAYLOADS } from '../widget/xss-payloads.js';
+import { waitFor } from '../webhooks/receiver.js';
+import { startSmtpServer } from './smtp.js';
+
+/**
+ * Agents' replies reach a customer who left, by email: one email for every unread reply, none
+ * when they read them or are still here, none after unsubscribing. A real SMTP server receives.
+ */
+const DELAY_MS = 1_000;
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+let server: TestServer;
+let admin: Awaited<ReturnType<typeof person>>;
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+  server = await startTestServer({
+    SMTP_URL: smtp.url,
+    EMAIL_FROM: 'Support <support@example.com>',
+    EMAIL_FOLLOW_UP_DELAY: String(DELAY_MS / 1000),
+    PUBLIC_URL: 'https://chat.example.com',
+    CUSTOMER_APP_URL: 'https://shop.example.com/help',
+  });
+  admin = await person('admin', { firstName: 'Ann' });
+});
+afterAll(async () => {
+  await server.close();
+  await smtp.close();
+});
+
+/** A guest who gave an address and left (their socket closed). */
+async function guestWho(address: string, options: { stay?: boolean } = {}) {
+  const guest = await guestWithConversation(server);
+  const { socket } = await server.connect({ guestId: guest.guestId });
+  await call(socket, 'message:send', { conversationId: guest.conversationId, message: 'Where is my order?' });
+  const saved = await request(server, '/api/support/guest/email', { guestId: guest.guestId, body: { email: address } });
+  expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+  if (!options.stay) socket.disconnect();
+  return { ...guest, socket };
+}
+
+async function reply(conversationId: string, texts: string[]) {
+  const { socket } = await server.connect({ token: admin.token });
+  for (const message of texts) expect(await call(socket, 'message:send', { conversationId, message })).toMatchObject({ success: true });
+  socket.disconnect();
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, DELAY_MS + 2_500));
+
+describe('email follow-up', () => {
+  it('sends one email carrying every unread reply, with a link back and one-click unsubscribe', async () => {
+    const guest = await guestWho('ada@example.com');
+    await reply(guest.conversationId, ['We are on it.', 'It left the warehouse today.', 'Tracking: 123']);
+    await waitFor(() => smtp.to('ada@example.com').length > 0, 'the follow-up email');
+    await settle();
+    const emails = smtp.to('ada@example.com');
+    expect(emails).toHaveLength(1);
+    const [email] = emails;
+    for (const text of ['We are on it.', 'It left the warehouse today.', 'Tracking: 123']) {
+      expect(email!.text).toContain(text);
+      expect(email!.html).toContain(text);
+    }
+    expect(email!.text).toContain(`https://shop.example.com/help?support_conversation=${guest.conversationId}`);
+    // Unfolded: a long header line is folded onto the next with leading space.
+    const header = (name: string) => email!.headerLines.find((l) => l.key === name)?.line.replace(/\r\n\s+/g, ' ');
+    expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+    expect(header('list-unsubscribe')).toMatch(/^List-Unsubscribe: <https:\/\/chat\.example\.com\/api\/support\/email\/unsubscribe\?token=[^>]+>$/);
+
+    // A later reply, unread too, makes a second email with only itself.
+    await reply(guest.conversationId, ['Delivered?']);
+    await waitFor(() => smtp.to('ada@example.com').length > 1, 'the second follow-up');
+    expect(smtp.to('ada@example.com')[1]!.text).toContain('Delivered?');
+    expect(smtp.to('ada@example.com')[1]!.text).not.toContain('Tracking: 123');
+  });
+
+  it('sends nothing when the customer read the replies, or is still connected; once they leave, it does', async () => {
+    const reader = await guestWho('reader@example.com', { stay: true });
+    await reply(reader.conversationId, ['Here is your answer.']);
+    const history = (await request(server, `/api/support/conversation/${reader.conversationId}/messages`, { guestId: reader.guestId })).body.data.messages;
+    expect(await call(reader.socket, 'message:read', { messageId: history.at(-1).id })).toMatchObject({ success: true });
+    reader.socket.disconnect();
+
+    const stayer = await guestWho('stayer@example.com', { stay: true });
+    await reply(stayer.conversationId, ['Are you still there?']);
+    await settle();
+    expect(smtp.to('reader@example.com')).toHaveLength(0);
+    expect(smtp.to('stayer@example.com')).toHaveLength(0);
+
+    stayer.socket.disconnect();
+    await waitFor(() => smtp.to('stayer@example.com').length > 0, 'the email once the customer left');
+    expect(smtp.to('stayer@example.com')[0]!.text).toContain('Are you still there?');
+  });
+
+  it('unsubscribes by the link without signing in, refuses a forged one, and mails that address no more', async () => {
+    const guest = await guestWho('leaver@example.com');
+    await reply(guest.conversationId, ['First reply']);
+    await waitFor(() => smtp.to('leaver@example.com').length > 0, 'the follow-up');
+    const line = smtp.to('leaver@example.com')[0]!.headerLines.find((l) => l.key === 'list-unsubscribe')!.line;
+    const token = decodeURIComponent(/token=([^>]+)>/.exec(line)![1]!);
+
+    const forged = await request(server, `/api/support/email/unsubscribe?token=${encodeURIComponent(token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')))}`, { method: 'POST', rawBody: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(forged.status).toBe(400);
+    const page = await request(server, `/api/support/email/unsubscribe?token=${encodeURIComponent(token)}`);
+    expect(page.status).toBe(200);
+    expect(String(page.body)).toContain('<form method="post"');
+    const done = await request(server, `/api/support/email/unsubscribe?token=${encodeURIComponent(token)}`, { method: 'POST', rawBody: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(done.status).toBe(200);
+    expect(String(done.body)).toContain('no more emails');
+
+    await reply(guest.conversationId, ['Second reply']);
+    await settle();
+    expect(smtp.to('leaver@example.com')).toHaveLength(1);
+  });
+
+  it('escapes every agent-written string in the HTML part and keeps it verbatim in the text part', async () => {
+    const guest = await guestWho('xss@example.com');
+    await reply(guest.conversationId, PAYLOADS);
+    await waitFor(() => smtp.to('xss@example.com').length > 0, 'the follow-up');
+    const [email] = smtp.to('xss@example.com');
+    expect(email!.text).toContain(PAYLOADS[0]);
+    for (const payload of PAYLOADS) {
+      expect(email!.html).toContain(escapeHtml(payload));
+      if (/[<>"'&]/.test(payload)) expect(email!.html, payload).not.toContain(payload);
+    }
+    expect(email!.html).not.toMatch(/<(script|img|svg|iframe)/i);
+  });
+
+  it('takes a guest’s address by shape only, and only from a guest', async () => {
+    const guest = await guestWithConversation(server);
+    expectFieldError(await request(server, '/api/support/guest/email', { guestId: guest.guestId, body: { email: 'not an address' } }), 'email');
+    expectFieldError(await request(server, '/api/support/guest/email', { guestId: guest.guestId, body: { email: `${'a'.repeat(250)}@example.com` } }), 'email');
+    expectFieldError(await request(server, '/api/support/guest/email', { guestId: guest.guestId, body: {} }), 'email');
+    expectFailure(await request(server, '/api/support/guest/email', { body: { email: 'a@example.com' } }), 401);
+    expectFailure(await request(server, '/api/support/guest/email', { token: admin.token, body: { email: 'a@example.com' } }), 403);
+    // Agents see it on the conversation.
+    await request(server, '/api/support/guest/email', { guestId: guest.guestId, body: { email: 'seen@example.com' } });
+    const details = await request(server, `/api/support/conversation/${guest.conversationId}`, { token: admin.token });
+    expect(details.body.data.guestEmail).toBe('seen@example.com');
+  });
+});

@@ -115,10 +115,11 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
   async function close() {
     clearInterval(sweeper);
     clearInterval(countsFolder);
+    // First, while sockets still answer whether a customer is connected.
+    await (await outbox)?.stop();
     await realtime.close(); // also closes the HTTP server
     httpServer.closeAllConnections();
     await Promise.all([redis, adapterRedis].map((client) => client?.quit().catch(() => client.disconnect())));
-    await (await outbox)?.stop();
   }
 
   return {

@@ -48,7 +48,7 @@ const EnvSchema = z.object({
   WEBHOOK_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
   EMAIL_FROM: z.string().min(3).max(200).optional(),
-  EMAIL_FOLLOW_UP_DELAY: z.coerce.number().min(0).max(7 * 86_400).default(300),
+  EMAIL_FOLLOW_UP_DELAY: z.coerce.number().min(1).max(86_400).default(300),
   CUSTOMER_APP_URL: z.url().regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -120,6 +120,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (asymmetric > 1) throw new ConfigError('Invalid configuration: set only one of JWT_JWKS_URL and JWT_PUBLIC_KEY');
   if (asymmetric && e.JWT_SECRET) {
     throw new ConfigError('Invalid configuration: JWT_SECRET cannot be combined with JWT_JWKS_URL or JWT_PUBLIC_KEY');
+  }
+
+  // A stream's lease must outlast one delivery, or a second worker could take the stream
+  // while the first still waits for an answer: two events of one conversation at once.
+  if (e.WEBHOOK_LEASE_SECONDS * 1000 < 2 * e.WEBHOOK_TIMEOUT_MS) {
+    throw new ConfigError('Invalid configuration: WEBHOOK_LEASE_SECONDS must be at least twice WEBHOOK_TIMEOUT_MS (in seconds)');
   }
 
   let generatedDevSecret = false;

@@ -57,15 +57,24 @@ export async function eraseCustomer(db: Kysely<Database>, subject: DataSubject, 
             .executeTakeFirst()
         : await trx.updateTable('guests').set({ email: null, erased_at: sql`now()` }).where('id', '=', subject.id).returning('id').executeTakeFirst();
     if (!erased) return undefined;
-    const ids = (await trx.selectFrom('conversations').select('id').where(ownerColumn(subject), '=', subject.id).execute()).map((c) => c.id);
+    // Locked and closed first: the message writer locks a conversation to write into it, so a
+    // message sent meanwhile either committed before (and is emptied below) or waits and then
+    // finds the conversation closed (a customer's send is refused).
+    const ids = (await trx.selectFrom('conversations').select('id').where(ownerColumn(subject), '=', subject.id).orderBy('id').forUpdate().execute()).map((c) => c.id);
     let attachmentIds: string[] = [];
     if (ids.length > 0) {
+      await trx.updateTable('conversations').set({ subject: null, status: 'closed' }).where('id', 'in', ids).execute();
       await trx.updateTable('messages').set({ message: '' }).where('conversation_id', 'in', ids).where('message', '<>', '').execute();
       await trx.deleteFrom('notes').where('conversation_id', 'in', ids).execute();
       attachmentIds = (await trx.deleteFrom('attachments').where('conversation_id', 'in', ids).returning('id').execute()).map((a) => a.id);
-      await trx.updateTable('conversations').set({ subject: null }).where('id', 'in', ids).execute();
       await trx.deleteFrom('webhook_deliveries').where('conversation_id', 'in', ids).where('status', '=', 'pending').execute();
+      await trx.deleteFrom('email_follow_ups').where('conversation_id', 'in', ids).execute();
+      // A receiver's answer may echo the payload back: the delivery log keeps only the status.
+      await trx.updateTable('webhook_deliveries').set({ last_response: null }).where('conversation_id', 'in', ids).execute();
     }
+    // Onboarding codes carry the device they were made for and, sealed, their digits.
+    await trx.deleteFrom('auth_codes').where(ownerColumn(subject), '=', subject.id).execute();
+    await trx.deleteFrom('customer_last_seen').where('owner', '=', `${subject.type}:${subject.id}`).execute();
     await recordAudit(trx, { actorId, action: 'data.erased', subject, details: { conversations: ids.length, files: attachmentIds.length } });
     return { conversations: ids.length, attachmentIds };
   });

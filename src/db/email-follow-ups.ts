@@ -20,6 +20,8 @@ export async function followUpMessage(trx: Kysely<Database>, message: { conversa
 
 export interface FollowUpState {
   since: Date;
+  /** The conversation's newest seq when this was read. */
+  lastSeq: number;
   owner: { userId: string | null; guestId: string | null };
   address: string | null;
   unsubscribed: boolean;
@@ -37,7 +39,7 @@ export async function followUpState(db: Kysely<Database>, conversationId: string
     .innerJoin('conversations as c', 'c.id', 'f.conversation_id')
     .leftJoin('users as u', 'u.id', 'c.user_id')
     .leftJoin('guests as g', 'g.id', 'c.guest_id')
-    .select(['f.since', 'c.user_id', 'c.guest_id', 'c.customer_read_seq', 'c.emailed_seq', 'u.email as user_email', 'u.erased_at as user_erased', 'g.email as guest_email', 'g.erased_at as guest_erased'])
+    .select(['f.since', 'c.last_seq', 'c.user_id', 'c.guest_id', 'c.customer_read_seq', 'c.emailed_seq', 'u.email as user_email', 'u.erased_at as user_erased', 'g.email as guest_email', 'g.erased_at as guest_erased'])
     .where('f.conversation_id', '=', conversationId)
     .executeTakeFirst();
   if (!row) return undefined;
@@ -58,12 +60,34 @@ export async function followUpState(db: Kysely<Database>, conversationId: string
       .limit(50)
       .execute(),
   ]);
-  return { since: row.since, owner, address, unsubscribed: !!unsubscribed, lastSeenAt: lastSeen?.seen_at ?? null, replies };
+  return { since: row.since, lastSeq: row.last_seq, owner, address, unsubscribed: !!unsubscribed, lastSeenAt: lastSeen?.seen_at ?? null, replies };
 }
 
-/** Nothing to send (read, no address, unsubscribed): the follow-up ends. */
-export async function dropFollowUp(db: Kysely<Database>, conversationId: string): Promise<void> {
-  await db.deleteFrom('email_follow_ups').where('conversation_id', '=', conversationId).execute();
+const CLAIM_SECONDS = 120;
+
+/** Takes the follow-up for one check, or answers false while another worker has it. */
+export async function claimFollowUp(db: Kysely<Database>, conversationId: string): Promise<boolean> {
+  const claimed = await db
+    .updateTable('email_follow_ups')
+    .set({ claimed_until: sql`now() + make_interval(secs => ${CLAIM_SECONDS})` })
+    .where('conversation_id', '=', conversationId)
+    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', sql<Date>`now()`)]))
+    .executeTakeFirst();
+  return claimed.numUpdatedRows > 0n;
+}
+
+/** The check ended without an email (it waits for its time): the next job may take it. */
+export async function releaseFollowUp(db: Kysely<Database>, conversationId: string): Promise<void> {
+  await db.updateTable('email_follow_ups').set({ claimed_until: null }).where('conversation_id', '=', conversationId).execute();
+}
+
+/**
+ * Nothing to send (read, no address, unsubscribed): the follow-up ends, unless a reply came
+ * after the state was read (its mark found this row and queued nothing of its own).
+ */
+export async function dropFollowUp(db: Kysely<Database>, conversationId: string, seenLastSeq: number): Promise<void> {
+  await sql`delete from email_follow_ups f using conversations c
+    where f.conversation_id = ${conversationId}::uuid and c.id = f.conversation_id and c.last_seq <= ${seenLastSeq}`.execute(db);
 }
 
 /**

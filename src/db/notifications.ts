@@ -30,25 +30,40 @@ export async function listenFor(
   let client: pg.Client | undefined;
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
+  // One way back from any failure: the broken client ends, and one timer opens the next.
+  const lost = (broken: pg.Client, error: unknown) => {
+    if (client !== broken) return;
+    client = undefined;
+    onError(error);
+    void broken.end().catch(() => {});
+    if (!closed && !retry) retry = setTimeout(() => void connect().catch(() => {}), RECONNECT_MS);
+  };
   const connect = async (): Promise<void> => {
-    const next = new pg.Client({ connectionString: database.url });
+    retry = undefined;
+    if (closed) return;
+    // keepAlive: a half-open connection (a silent network cut) is noticed instead of waited on.
+    const next = new pg.Client({ connectionString: database.url, keepAlive: true });
+    client = next;
     next.on('notification', (message) => {
       if (message.payload !== undefined) channels[message.channel]?.(message.payload);
     });
-    next.on('error', (error) => {
-      onError(error);
-      void next.end().catch(() => {});
-      if (!closed && client === next) retry = setTimeout(() => void connect().catch(reconnectLater), RECONNECT_MS);
-    });
-    client = next;
-    await next.connect();
-    for (const channel of Object.keys(channels)) await next.query(`listen ${pg.escapeIdentifier(channel)}`);
+    next.on('error', (error) => lost(next, error));
+    try {
+      await next.connect();
+      for (const channel of Object.keys(channels)) await next.query(`listen ${pg.escapeIdentifier(channel)}`);
+    } catch (error) {
+      lost(next, error);
+      throw error;
+    }
   };
-  const reconnectLater = (error: unknown) => {
-    onError(error);
-    if (!closed) retry = setTimeout(() => void connect().catch(reconnectLater), RECONNECT_MS);
-  };
-  await connect();
+  try {
+    await connect();
+  } catch (error) {
+    // The caller learns of it now; nothing keeps trying behind its back.
+    closed = true;
+    clearTimeout(retry);
+    throw error;
+  }
   return {
     async close() {
       closed = true;

@@ -267,6 +267,8 @@ export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 export interface EmailFollowUpsTable {
   conversation_id: string;
   since: ColumnType<Date, never, Date>;
+  /** Set while one worker checks it (and sends); a claim that runs out is taken over. */
+  claimed_until: ColumnType<Date | null, never, Date | null>;
 }
 
 /** When each customer (`user:<id>`, `guest:<id>`) last had a connection open. */

@@ -15,7 +15,10 @@ export interface ProfileInput {
  * (a write is a transaction to commit and flush, for each of thousands of sockets).
  */
 export async function upsertProfile(db: Kysely<Database>, p: ProfileInput): Promise<void> {
-  const stored = await db.selectFrom('users').select(['role', 'email', 'first_name', 'last_name']).where('id', '=', p.id).executeTakeFirst();
+  const stored = await db.selectFrom('users').select(['role', 'email', 'first_name', 'last_name', 'erased_at']).where('id', '=', p.id).executeTakeFirst();
+  // An erased customer's claims are never stored again: their still-valid token would
+  // otherwise write back, at the next request, what the erasure removed.
+  if (stored?.erased_at) return;
   if (stored && stored.role === p.role && stored.email === p.email && stored.first_name === p.firstName && stored.last_name === p.lastName) return;
   await db
     .insertInto('users')

@@ -74,15 +74,21 @@ export function createWebhookSender(settings: OutboundSettings) {
         (res) => {
           const chunks: Buffer[] = [];
           let kept = 0;
-          res.on('data', (chunk: Buffer) => {
-            if (kept < ANSWER_KEPT_BYTES) chunks.push(chunk.subarray(0, ANSWER_KEPT_BYTES - kept));
-            kept += chunk.length;
-          });
-          res.on('end', () => {
+          const answered = () => {
             const status = res.statusCode ?? null;
             const ok = status !== null && status >= 200 && status < 300;
             resolve({ ok, status, body: Buffer.concat(chunks).toString('utf8'), error: ok ? null : `answered ${status}` });
+          };
+          res.on('data', (chunk: Buffer) => {
+            if (kept < ANSWER_KEPT_BYTES) chunks.push(chunk.subarray(0, ANSWER_KEPT_BYTES - kept));
+            kept += chunk.length;
+            // Enough to show the admins: the rest of a long answer is not waited for.
+            if (kept >= ANSWER_KEPT_BYTES) {
+              answered();
+              res.destroy();
+            }
           });
+          res.on('end', answered);
           res.on('error', (error) => resolve({ ok: false, status: res.statusCode ?? null, body: null, error: error.message }));
           // Cut off mid-answer (the time ran out): a failure; after 'end' this changes nothing.
           res.on('close', () => resolve({ ok: false, status: res.statusCode ?? null, body: null, error: 'the answer was cut off' }));

@@ -1,7 +1,7 @@
 import type PgBoss from 'pg-boss';
 import type { UnsubscribeTokens } from '../auth/unsubscribe-tokens.js';
 import type { Db } from '../db/connect.js';
-import { dropFollowUp, dueFollowUps, followUpState, markEmailed } from '../db/email-follow-ups.js';
+import { claimFollowUp, dropFollowUp, dueFollowUps, followUpState, markEmailed, releaseFollowUp } from '../db/email-follow-ups.js';
 import type { Mailer } from '../net/mailer.js';
 import type { Logger } from '../ops/logger.js';
 import { composeFollowUp } from './follow-up-email.js';
@@ -18,6 +18,8 @@ export interface EmailSettings {
 }
 
 const QUEUE = 'email-follow-up';
+/** Replies older than this are not emailed: a follow-up switched on late sends no backlog. */
+const MAX_AGE_MS = 7 * 86_400_000;
 const SWEEP_QUEUE = 'email-follow-up-sweep';
 
 export interface FollowUpDeps {
@@ -41,15 +43,19 @@ export async function startEmailFollowUps(boss: PgBoss, deps: FollowUpDeps, sett
   const schedule = (conversationId: string, at: Date) => boss.send(QUEUE, { conversationId }, { singletonKey: conversationId, startAfter: at });
   const pollingIntervalSeconds = Math.min(2, Math.max(0.5, settings.followUpDelayMs / 1000));
 
-  await boss.work<{ conversationId: string }>(QUEUE, { pollingIntervalSeconds }, async ([job]) => {
-    const { conversationId } = job!.data;
+  /** Looks at one conversation's follow-up under its claim: ends it, sends it, or says when to look again. */
+  const check = async (conversationId: string): Promise<Date | undefined> => {
     const state = await followUpState(deps.db, conversationId);
-    if (!state) return;
-    if (!state.address || state.unsubscribed || state.replies.length === 0) return dropFollowUp(deps.db, conversationId);
+    if (!state) return undefined;
+    const stale = Date.now() - state.since.getTime() > MAX_AGE_MS;
+    if (!state.address || state.unsubscribed || state.replies.length === 0 || stale) {
+      await dropFollowUp(deps.db, conversationId, state.lastSeq);
+      return undefined;
+    }
     // The delay counts from the first unemailed reply, and from the customer's last connection.
     const from = Math.max(state.since.getTime(), state.lastSeenAt?.getTime() ?? 0);
-    if (from + settings.followUpDelayMs > Date.now()) return void (await schedule(conversationId, new Date(from + settings.followUpDelayMs)));
-    if (await deps.isConnected(state.owner)) return void (await schedule(conversationId, new Date(Date.now() + settings.followUpDelayMs)));
+    if (from + settings.followUpDelayMs > Date.now()) return new Date(from + settings.followUpDelayMs);
+    if (await deps.isConnected(state.owner)) return new Date(Date.now() + settings.followUpDelayMs);
 
     const link = new URL(settings.customerAppUrl);
     link.searchParams.set('support_conversation', conversationId);
@@ -62,6 +68,20 @@ export async function startEmailFollowUps(boss: PgBoss, deps: FollowUpDeps, sett
     });
     await markEmailed(deps.db, conversationId, state.replies.at(-1)!.seq);
     log.info({ conversationId, replies: state.replies.length }, 'follow-up email sent');
+    return undefined;
+  };
+
+  await boss.work<{ conversationId: string }>(QUEUE, { pollingIntervalSeconds }, async ([job]) => {
+    const { conversationId } = job!.data;
+    // Another replica is checking it (a sweep queued this job meanwhile): that one decides.
+    if (!(await claimFollowUp(deps.db, conversationId))) return;
+    let later: Date | undefined;
+    try {
+      later = await check(conversationId);
+    } finally {
+      await releaseFollowUp(deps.db, conversationId);
+    }
+    if (later) await schedule(conversationId, later);
   });
 
   const sweep = async () => {

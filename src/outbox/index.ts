@@ -9,6 +9,8 @@ import type { Logger } from '../ops/logger.js';
 import { startEmailFollowUps, type FollowUpDeps } from './email-follow-ups.js';
 import { startWebhookWorker } from './webhook-worker.js';
 
+const STOP_TIMEOUT_MS = 10_000;
+
 export interface OutboxDeps {
   db: Db;
   files: AttachmentFiles;
@@ -23,25 +25,33 @@ export interface OutboxDeps {
 export async function startOutbox(config: Config, deps: OutboxDeps, log: Logger): Promise<{ stop(): Promise<void> }> {
   const boss = createJobQueue(deps.db, { schedule: true, supervise: true });
   boss.on('error', (error) => log.warn({ err: error }, 'job queue error'));
-  await boss.start();
-  const webhooks = await startWebhookWorker(boss, deps, config.webhooks, log);
   const mailer = config.email && createMailer(config.email.smtpUrl, config.email.from);
-  const followUps =
-    mailer && config.email
-      ? await startEmailFollowUps(boss, { db: deps.db, mailer, isConnected: deps.isConnected, unsubscribeTokens: deps.unsubscribeTokens }, config.email, log)
-      : undefined;
-  const listening = await listenFor(
-    deps.db,
-    config.database,
-    { webhook_outbox: webhooks.onQueued, ...(followUps && { email_follow_up: followUps.onMarked }) },
-    (error) => log.warn({ err: error }, 'outbox listener lost its connection'),
-  );
-  return {
-    async stop() {
-      await listening.close();
-      await boss.stop({ graceful: false, close: false, wait: true });
-      webhooks.close();
-      mailer?.close();
-    },
+  let webhooks: Awaited<ReturnType<typeof startWebhookWorker>> | undefined;
+  let listening: Awaited<ReturnType<typeof listenFor>> | undefined;
+  // Jobs that are running finish (a delivery or an email in flight is not cut off and sent
+  // again by another replica); those that do not finish in time are retried elsewhere.
+  const stop = async () => {
+    await listening?.close();
+    await boss.stop({ graceful: true, timeout: STOP_TIMEOUT_MS, close: false, wait: true });
+    webhooks?.close();
+    mailer?.close();
   };
+  try {
+    await boss.start();
+    webhooks = await startWebhookWorker(boss, deps, config.webhooks, log);
+    const followUps =
+      mailer && config.email
+        ? await startEmailFollowUps(boss, { db: deps.db, mailer, isConnected: deps.isConnected, unsubscribeTokens: deps.unsubscribeTokens }, config.email, log)
+        : undefined;
+    listening = await listenFor(
+      deps.db,
+      config.database,
+      { webhook_outbox: webhooks.onQueued, ...(followUps && { email_follow_up: followUps.onMarked }) },
+      (error) => log.warn({ err: error }, 'outbox listener lost its connection'),
+    );
+  } catch (error) {
+    await stop().catch(() => {});
+    throw error;
+  }
+  return { stop };
 }

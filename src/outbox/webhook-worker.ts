@@ -128,13 +128,15 @@ class StreamDrainer {
         await this.wake({ endpointId, streamKey }, head.next_attempt_at);
         return;
       }
+      // Renewed before each send (the lease outlasts one send, see the config check): a worker
+      // that lost its lease stops before sending anything more.
+      if (!(await renewStream(this.db, endpointId, streamKey, lease, this.settings.leaseSeconds))) return;
       const answer = await this.sender.send(endpoint, head.id, await webhookPayload({ db: this.db, files: this.files }, head));
       if (answer.ok) {
         await recordAttempt(this.db, head, { status: 'delivered', httpStatus: answer.status, response: answer.body, error: null });
       } else if (await this.failed(head, answer)) {
         return;
       }
-      if (!(await renewStream(this.db, endpointId, streamKey, lease, this.settings.leaseSeconds))) return;
     }
   }
 

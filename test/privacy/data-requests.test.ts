@@ -84,9 +84,12 @@ describe('data requests', () => {
     expect((await request(server, `/api/support/admin/conversations/${guest.conversationId}/notes`, { token: admin.token })).body.data.notes).toEqual([]);
     expect(await storedSizes(server, guest.fileId)).toEqual(NOTHING_STORED);
 
-    // Search finds only the other customer's message now.
-    const found = (await request(server, `/api/support/admin/conversations?search=${marker}&status=open`, { token: admin.token })).body.data;
-    expect(found.conversations.map((c: { id: string }) => c.id)).not.toContain(guest.conversationId);
+    // Search finds only the other customer's message now (the erased conversation is closed).
+    for (const status of ['open', 'closed']) {
+      const found = (await request(server, `/api/support/admin/conversations?search=${marker}&status=${status}`, { token: admin.token })).body.data;
+      expect(found.conversations.map((c: { id: string }) => c.id)).not.toContain(guest.conversationId);
+    }
+    expect(after.status).toBe('closed');
 
     const again = (await exportOf({ guestId: guest.guestId })).body.data;
     expect(again.profile.erasedAt).toEqual(expect.any(String));
@@ -116,11 +119,16 @@ describe('data requests', () => {
     await receiver.close();
   });
 
-  it('erases a signed-in user’s profile fields and texts', async () => {
+  it('erases a signed-in user’s profile fields and texts, and their still-valid token does not write them back', async () => {
     const reply = await erase({ userId: user.id, confirm: true });
     expect(reply.status).toBe(200);
+    // The same token comes back (its claims carry the email and name): nothing is stored again.
+    expect((await request(server, '/api/support/conversation', { token: user.token })).status).toBe(200);
+    const { socket } = await server.connect({ token: user.token });
+    socket.disconnect();
     const document = (await exportOf({ userId: user.id })).body.data;
     expect(document.profile).toMatchObject({ email: null, firstName: null, lastName: null, erasedAt: expect.any(String) });
+    expect(JSON.stringify(document)).not.toContain('una@example.com');
   });
 
   it('answers admins only, and bad input with a 400 or a 404', async () => {

@@ -10,7 +10,7 @@ import { startReceiver, waitFor } from './receiver.js';
  */
 let server: ChildServer;
 beforeAll(async () => {
-  server = await ChildServer.create({ WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '200', WEBHOOK_LEASE_SECONDS: '2' });
+  server = await ChildServer.create({ WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '200', WEBHOOK_LEASE_SECONDS: '2', WEBHOOK_TIMEOUT_MS: '1000' });
   await server.start();
 }, 60_000);
 afterAll(() => server?.destroy());

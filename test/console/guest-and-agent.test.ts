@@ -71,6 +71,28 @@ describe.runIf(canRun('browser'))('a guest in the widget and an agent in the con
     expect(visitor.problems()).toEqual([]);
   });
 
+  it('shows the agent the email a guest gave for replies while away', async () => {
+    const agent = await agentConsole();
+    const visitor = await guest();
+    await guestSays(visitor.page, 'Please email me the answer');
+    const guestId = await visitor.page.evaluate(() => {
+      const store = (globalThis as any).localStorage;
+      for (let i = 0; i < store.length; i++) if (store.key(i).startsWith('supportWidget.guestId@')) return store.getItem(store.key(i)) as string;
+      return null;
+    });
+    const saved = await fetch(`${bed.server.url}/api/support/guest/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-guest-id': guestId! },
+      body: JSON.stringify({ email: 'grace@example.com' }),
+    });
+    expect(saved.status).toBe(200);
+    await expect.poll(async () => (await inboxRows(agent.page)).some((r) => r.preview === 'Please email me the answer'), poll).toBe(true);
+    await agent.page.locator('.inbox-row', { hasText: 'Please email me the answer' }).click();
+    const panel = agent.page.getByRole('complementary', { name: 'Customer' });
+    await expect.poll(() => panel.locator('.email').textContent(), poll).toBe('grace@example.com');
+    expect(agent.problems()).toEqual([]);
+  });
+
   it("never lets a private note reach the widget's DOM, live or after a reload", async () => {
     const agent = await agentConsole();
     const visitor = await guest();

@@ -23,6 +23,12 @@ export function CustomerPanel({ details }: { details: Details }) {
             <dd className="email">{user.email}</dd>
           </>
         )}
+        {details.guestEmail && (
+          <>
+            <dt>Email (for replies while away)</dt>
+            <dd className="email">{details.guestEmail}</dd>
+          </>
+        )}
         {details.subject && (
           <>
             <dt>Subject</dt>

@@ -1,4 +1,4 @@
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import PgBoss from 'pg-boss';
 import { embeddedOf, type Db } from './connect.js';
 
@@ -21,11 +21,30 @@ export function jobDatabase(db: Db): PgBoss.Db {
   };
 }
 
-/** Installs or upgrades pg-boss's own schema (`pgboss`), with its own lock: part of migrating. */
+/** Any fixed key: one migration of the job queue at a time, across every replica. */
+const JOB_QUEUE_MIGRATION_LOCK = 7_164_220_161;
+
+/**
+ * Installs or upgrades pg-boss's own schema (`pgboss`): part of migrating. pg-boss decides
+ * "install" or "upgrade" before taking its own lock, so two replicas starting at once would
+ * both install (and one fail on the schema the other just made): on PostgreSQL the whole
+ * step runs under a session lock of ours, on a connection held for it. PGlite is one process.
+ */
 export async function migrateJobQueue(db: Db): Promise<void> {
-  const boss = new PgBoss({ db: jobDatabase(db), supervise: false, schedule: false, migrate: true });
-  await boss.start();
-  await boss.stop({ graceful: false, close: false, wait: true });
+  const run = async () => {
+    const boss = new PgBoss({ db: jobDatabase(db), supervise: false, schedule: false, migrate: true });
+    await boss.start();
+    await boss.stop({ graceful: false, close: false, wait: true });
+  };
+  if (embeddedOf(db)) return run();
+  await db.connection().execute(async (lockHolder) => {
+    await sql`select pg_advisory_lock(${JOB_QUEUE_MIGRATION_LOCK})`.execute(lockHolder);
+    try {
+      await run();
+    } finally {
+      await sql`select pg_advisory_unlock(${JOB_QUEUE_MIGRATION_LOCK})`.execute(lockHolder);
+    }
+  });
 }
 
 /** A queue client that runs jobs: the schema is already there (migrateJobQueue). */

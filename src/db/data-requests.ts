@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { conversationColumns } from './conversations.js';
+import { ownerKey } from './email-follow-ups.js';
 import { messageColumns } from './message-columns.js';
 import type { AttachmentRow, AuditLogRow, ConversationRow, Database, MessageRow, NoteRow } from './schema.js';
 
@@ -74,7 +75,8 @@ export async function eraseCustomer(db: Kysely<Database>, subject: DataSubject, 
     }
     // Onboarding codes carry the device they were made for and, sealed, their digits.
     await trx.deleteFrom('auth_codes').where(ownerColumn(subject), '=', subject.id).execute();
-    await trx.deleteFrom('customer_last_seen').where('owner', '=', `${subject.type}:${subject.id}`).execute();
+    const owner = subject.type === 'user' ? { userId: subject.id, guestId: null } : { userId: null, guestId: subject.id };
+    await trx.deleteFrom('customer_last_seen').where('owner', '=', ownerKey(owner)).execute();
     await recordAudit(trx, { actorId, action: 'data.erased', subject, details: { conversations: ids.length, files: attachmentIds.length } });
     return { conversations: ids.length, attachmentIds };
   });

@@ -60,7 +60,7 @@ export const dataRequestsRouter = router({
   }),
 
   auditLog: adminProcedure.input(AuditLogInput).query(async ({ ctx, input }) => {
-    const subject = input.userId ? ({ type: 'user', id: input.userId } as const) : input.guestId ? ({ type: 'guest', id: input.guestId } as const) : undefined;
+    const subject = input.userId !== undefined || input.guestId !== undefined ? subjectOf(input) : undefined;
     return { entries: (await recentAudit(ctx.db, { limit: input.limit, subject })).map(toAuditEntry) };
   }),
 });

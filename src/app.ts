@@ -8,6 +8,7 @@ import { createGuestIds } from './auth/guest-id.js';
 import { createTokenVerifier } from './auth/jwt.js';
 import { createAttachmentFiles } from './files/attachment-files.js';
 import { sweepUnattachedUploads } from './router/attachments.js';
+import { endOverdueCalls } from './router/calls.js';
 import type { Config } from './config.js';
 import { foldConversationCounts } from './db/inbox.js';
 import { messageWriterFor } from './db/message-writer.js';
@@ -65,6 +66,7 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
     files: createAttachmentFiles(config.attachments, config.guestSecret),
     webhookTargets: { allowPrivate: config.webhooks.allowPrivate },
     unsubscribeTokens: createUnsubscribeTokens(config.guestSecret),
+    calls: config.calls,
   };
   // Uploads never sent are deleted after their lifetime: looked for every 10 minutes, by every
   // replica (each row is taken by one).
@@ -78,6 +80,12 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
     foldConversationCounts(db).catch((error: unknown) => log.warn({ err: error }, 'conversation counts fold failed'));
   }, 10_000);
   countsFolder.unref();
+  // Rings nobody answered and calls a side left end here: every replica looks every few
+  // seconds (an indexed read of live calls), and each call's end is taken by one.
+  const callSweeper = setInterval(() => {
+    endOverdueCalls(services).catch((error: unknown) => log.warn({ err: error }, 'call sweep failed'));
+  }, Math.min(5_000, config.calls.ringSeconds * 250));
+  callSweeper.unref();
   services.events.on('message.created', ({ message }) => metrics.messagesStored.inc({ sender_type: message.senderType }));
 
   const state = { draining: false };
@@ -115,6 +123,7 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
   async function close() {
     clearInterval(sweeper);
     clearInterval(countsFolder);
+    clearInterval(callSweeper);
     // First, while sockets still answer whether a customer is connected.
     await (await outbox)?.stop();
     await realtime.close(); // also closes the HTTP server

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AttachmentSettings } from './files/attachment-files.js';
 import type { EmailSettings } from './outbox/email-follow-ups.js';
 import type { WebhookSettings } from './outbox/webhook-worker.js';
+import type { CallSettings } from './net/ice-servers.js';
 import { defaultAllowedTypes } from './files/file-types.js';
 import { limitRulesFromEnv, type LimitRules } from './router/limits.js';
 
@@ -50,6 +51,13 @@ const EnvSchema = z.object({
   EMAIL_FROM: z.string().min(3).max(200).optional(),
   EMAIL_FOLLOW_UP_DELAY: z.coerce.number().min(1).max(86_400).default(300),
   CUSTOMER_APP_URL: z.url().regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
+  ICE_STUN_URLS: z.string().optional(),
+  TURN_URLS: z.string().optional(),
+  TURN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  TURN_CREDENTIAL_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(4 * 3600),
+  CALL_ICE_TRANSPORT_POLICY: z.enum(['all', 'relay']).default('all'),
+  CALL_RING_SECONDS: z.coerce.number().min(1).max(600).default(30),
+  CALL_REJOIN_SECONDS: z.coerce.number().min(1).max(600).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -81,6 +89,7 @@ export interface Config {
   webhooks: WebhookSettings;
   /** Present when SMTP_URL is set: agents' replies follow customers who left by email. */
   email?: EmailSettings;
+  calls: CallSettings;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   /** Set when a development secret was generated on this start, so the server can say how to use it. */
   generatedDevSecret: boolean;
@@ -188,8 +197,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       leaseSeconds: e.WEBHOOK_LEASE_SECONDS,
     },
     email: e.SMTP_URL ? emailSettings(e, production) : undefined,
+    calls: callSettings(e),
     logLevel: e.LOG_LEVEL,
     generatedDevSecret,
+  };
+}
+
+/** ICE_STUN_URLS and TURN_URLS: comma lists of stun: / turn: / turns: URLs; TURN needs its secret. */
+function callSettings(e: z.infer<typeof EnvSchema>): CallSettings {
+  const list = (value: string | undefined, name: string, schemes: string[]) => {
+    const urls = (value ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+    for (const url of urls) {
+      if (!schemes.some((scheme) => url.startsWith(scheme))) throw new ConfigError(`Invalid configuration: ${name} entry "${url}" must start with ${schemes.join(' or ')}`);
+    }
+    return urls;
+  };
+  const stunUrls = list(e.ICE_STUN_URLS, 'ICE_STUN_URLS', ['stun:', 'stuns:']);
+  const turnUrls = list(e.TURN_URLS, 'TURN_URLS', ['turn:', 'turns:']);
+  if (turnUrls.length && !e.TURN_SECRET) throw new ConfigError('Missing configuration: TURN_SECRET is required with TURN_URLS (coturn use-auth-secret)');
+  if (e.CALL_ICE_TRANSPORT_POLICY === 'relay' && !turnUrls.length) throw new ConfigError('Invalid configuration: CALL_ICE_TRANSPORT_POLICY=relay needs TURN_URLS');
+  return {
+    stunUrls,
+    turn: turnUrls.length ? { urls: turnUrls, secret: e.TURN_SECRET!, ttlSeconds: e.TURN_CREDENTIAL_TTL_SECONDS } : undefined,
+    iceTransportPolicy: e.CALL_ICE_TRANSPORT_POLICY,
+    ringSeconds: e.CALL_RING_SECONDS,
+    rejoinSeconds: e.CALL_REJOIN_SECONDS,
   };
 }
 

@@ -2,6 +2,21 @@
  * @support-chat/client: the client core the widget and the agents' console share, and the
  * server's `AppRouter` type for `@trpc/client`.
  */
+export {
+  CallSession,
+  formatCallTime,
+  MediaRefusedError,
+  MICROPHONE_REFUSED,
+  type CallMedia,
+  type CallPhase,
+  type CallSessionOptions,
+  type CallSide,
+  type CallState,
+  type CallTransport,
+  type JoinedCall,
+  type MediaPathState,
+  type MediaState,
+} from './call.js';
 export { systemClock, type Clock } from './clock.js';
 export { ConversationSession, MAX_MESSAGE_LENGTH, type Connection, type ConversationState, type SendResult, type SessionOptions } from './conversation.js';
 export { randomId } from './ids.js';
@@ -20,5 +35,5 @@ export {
   type FileToSend,
   type FileTransport,
 } from './uploads.js';
-export type { Attachment, Message, Page, PendingUpload, SenderType } from './wire.js';
+export type { Attachment, Call, CallConnection, Message, Page, PendingUpload, SenderType, Signal } from './wire.js';
 export type { AppRouter } from '#server/router/index.js';

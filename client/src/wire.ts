@@ -18,3 +18,5 @@ export interface Page {
   messages: readonly Message[];
   pagination: { hasMore: boolean };
 }
+
+export type { Call, CallConnection, Signal } from '#server/router/calls.schema.js';

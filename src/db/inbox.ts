@@ -9,6 +9,8 @@ export interface InboxFilter {
   assignee?: 'none' | string;
   /** Full-text search over message bodies. */
   search?: string;
+  /** Only conversations with a call request waiting for an agent (requested or scheduled). */
+  callPending?: boolean;
 }
 
 /** Where the previous page ended, in a snapshot of the inbox taken at `asOf`. */
@@ -55,6 +57,7 @@ function filters(f: InboxFilter): RawBuilder<unknown>[] {
   if (f.priority) where.push(sql`c.priority = ${f.priority}`);
   if (f.assignee === 'none') where.push(sql`c.admin_id is null`);
   else if (f.assignee) where.push(sql`c.admin_id = ${f.assignee}`);
+  if (f.callPending) where.push(sql`exists (select 1 from calls k where k.conversation_id = c.id and k.status in ('requested', 'scheduled'))`);
   if (f.search) {
     where.push(sql`exists (select 1 from messages s where s.conversation_id = c.id
       and to_tsvector('simple', s.message) @@ plainto_tsquery('simple', ${f.search}))`);

@@ -20,6 +20,7 @@ export interface Database {
   email_follow_ups: EmailFollowUpsTable;
   customer_last_seen: CustomerLastSeenTable;
   email_unsubscribes: EmailUnsubscribesTable;
+  calls: CallsTable;
 }
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -282,3 +283,38 @@ export interface EmailUnsubscribesTable {
   address: string;
   created_at: CreatedAt;
 }
+
+export const callStatuses = ['requested', 'scheduled', 'ringing', 'in_progress', 'completed', 'missed', 'cancelled', 'declined'] as const;
+export type CallStatus = (typeof callStatuses)[number];
+/** A call still going somewhere: at most one per conversation. */
+export const liveCallStatuses = ['requested', 'scheduled', 'ringing', 'in_progress'] as const satisfies readonly CallStatus[];
+export const callSides = ['customer', 'agent'] as const;
+export type CallSide = (typeof callSides)[number];
+
+/** A call request or an in-app call, from the first ask to how it ended. */
+export interface CallsTable {
+  id: Generated<string>;
+  conversation_id: string;
+  status: CallStatus;
+  /** Who started it: the customer's request, or an agent's ring. */
+  origin: CallSide;
+  preferred_at: Date | null;
+  time_zone: string | null;
+  phone: string | null;
+  note: string | null;
+  scheduled_at: Date | null;
+  decline_message: string | null;
+  agent_id: string | null;
+  agent_peer: string | null;
+  customer_peer: string | null;
+  agent_seen_at: Date | null;
+  customer_seen_at: Date | null;
+  rang_at: Date | null;
+  answered_at: Date | null;
+  ended_at: Date | null;
+  ended_by: CallSide | 'system' | null;
+  end_reason: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+export type CallRow = Selectable<CallsTable>;

@@ -4,6 +4,20 @@ import { failureKinds } from '../router/errors.js';
 import { exampleIds } from '../router/examples.js';
 import { MarkReadInput, MessageSchema, MessagesPageSchema, SendMessageInput, SyncMessagesInput } from '../router/messages.schema.js';
 import { NoteSchema } from '../router/notes.schema.js';
+import {
+  CallAliveSchema,
+  CallListSchema,
+  CallRef,
+  CallSchema,
+  CallSignalEventSchema,
+  JoinCallInput,
+  JoinedCallSchema,
+  RequestCallInput,
+  RequestedCallSchema,
+  RingInput,
+  SignalInput,
+  SignalSentSchema,
+} from '../router/calls.schema.js';
 import { apiInfo, exampleFor, exampleOf, failureEnvelope, schemaCollector, successEnvelope } from '../rest/json-schema.js';
 
 const conversationId = z.uuid().meta({ description: 'The conversation', examples: [exampleIds.conversation] });
@@ -23,13 +37,14 @@ const ErrorPayload = z.object({
     .meta({ description: socketFailures.map((kind) => `${kind.code}: ${kind.description}.`).join('\n'), examples: ['CONFLICT'] }),
 });
 
-type Tag = 'Rooms' | 'Messages' | 'Typing' | 'Connection' | 'Inbox';
+type Tag = 'Rooms' | 'Messages' | 'Typing' | 'Connection' | 'Inbox' | 'Calls';
 const tags: Record<Tag, string> = {
   Rooms: 'Following conversations: join a room to hear its messages and typing',
   Messages: 'Sending, receiving, reading and catching up on messages',
   Typing: 'Typing indicators, sent to the others in the room',
   Connection: 'Who the connection is, and what failed',
   Inbox: 'What agents (the admins room) hear about every conversation',
+  Calls: 'Call requests and in-app calls: the record, and WebRTC signalling passed between the call’s two parties only (media never passes through the server)',
 };
 
 interface SocketEvent {
@@ -153,6 +168,88 @@ export const socketEvents: SocketEvent[] = [
     summary: 'You left the room',
     description: 'Follows a successful conversation:leave.',
     payload: ConversationRef,
+  },
+  {
+    name: 'call:request', direction: 'client', tag: 'Calls',
+    summary: 'Ask to be called (customers)',
+    description: 'Now, or at a preferred time in your time zone, with an optional phone number and note. It lives in your call_request conversation (created when you have none), with a system message; 409 while a call is already waiting or going there.',
+    payload: RequestCallInput,
+    ack: RequestedCallSchema,
+  },
+  {
+    name: 'call:cancel', direction: 'client', tag: 'Calls',
+    summary: 'Take your call request back',
+    description: 'Before it rings; 409 after.',
+    payload: CallRef,
+    ack: CallSchema,
+  },
+  {
+    name: 'call:ring', direction: 'client', tag: 'Calls',
+    summary: 'Ring a conversation’s customer (agents)',
+    description: 'Takes up their waiting request or starts a call; 409 while another rings or goes there. Unanswered after CALL_RING_SECONDS (30) it is missed. The ack carries your ICE servers, with TURN credentials minted for you that expire.',
+    payload: RingInput,
+    ack: JoinedCallSchema,
+  },
+  {
+    name: 'call:answer', direction: 'client', tag: 'Calls',
+    summary: 'Answer a ringing call (the customer)',
+    description: 'The ack carries your ICE servers; the agent then sends the offer.',
+    payload: JoinCallInput,
+    ack: JoinedCallSchema,
+  },
+  {
+    name: 'call:decline', direction: 'client', tag: 'Calls',
+    summary: 'Turn a ringing call down (the customer)',
+    description: 'Recorded once, with a system message.',
+    payload: CallRef,
+    ack: CallSchema,
+  },
+  {
+    name: 'call:hangup', direction: 'client', tag: 'Calls',
+    summary: 'End the call (either party)',
+    description: 'Before the answer it is cancelled; after it, completed, with its duration in the history (“Call with Ada, 3 min 12 s”).',
+    payload: CallRef,
+    ack: CallSchema,
+  },
+  {
+    name: 'call:join', direction: 'client', tag: 'Calls',
+    summary: 'Rejoin your call from this window',
+    description: 'After a reload or a lost connection, within CALL_REJOIN_SECONDS (30). This window’s peerId becomes your side’s; the other party hears it in call:updated and reconnects.',
+    payload: JoinCallInput,
+    ack: JoinedCallSchema,
+  },
+  {
+    name: 'call:alive', direction: 'client', tag: 'Calls',
+    summary: 'This window is still in the call',
+    description: 'Every few seconds; a side unheard of for CALL_REJOIN_SECONDS has left, and the call ends (connection lost).',
+    payload: JoinCallInput,
+    ack: CallAliveSchema,
+  },
+  {
+    name: 'call:signal', direction: 'client', tag: 'Calls',
+    summary: 'Pass an offer, answer, ICE candidate or media state to the other party',
+    description: 'Only from the window holding your side of the call (its peerId); forwarded to the other party alone. Bounded: SDP 32 KB, candidates 1 KB, LIMIT_CALL_SIGNALS_PER_IDENTITY.',
+    payload: SignalInput,
+    ack: SignalSentSchema,
+  },
+  {
+    name: 'call:active', direction: 'client', tag: 'Calls',
+    summary: 'Calls still going',
+    description: 'Yours as a customer (a reloaded page finds its call); every waiting, ringing or ongoing call for agents.',
+    payload: z.object({}).describe('Nothing'),
+    ack: CallListSchema,
+  },
+  {
+    name: 'call:updated', direction: 'server', tag: 'Calls',
+    summary: 'A call changed',
+    description: 'To the call’s customer (their own rooms) and every agent (the admins room): requested, scheduled, ringing, answered, rejoined (a new peer), or ended.',
+    payload: z.object({ call: CallSchema }),
+  },
+  {
+    name: 'call:signal', direction: 'server', tag: 'Calls',
+    summary: 'A signal from the other party of your call',
+    description: 'To that party’s own rooms only, never a conversation room: the agent who rang, or the customer.',
+    payload: CallSignalEventSchema,
   },
   {
     name: 'message:error', direction: 'server', tag: 'Connection',

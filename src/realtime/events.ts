@@ -4,6 +4,7 @@ import type { Context, Principal } from '../router/context.js';
 import type { Envelope } from '../router/errors.js';
 import type { Message } from '../router/messages.schema.js';
 import type { Note } from '../router/notes.schema.js';
+import type { Call, Signal } from '../router/calls.schema.js';
 
 /** Every acknowledgement carries the REST envelope. */
 export type Ack = (result: Envelope<unknown>) => void;
@@ -17,6 +18,16 @@ export interface ClientToServerEvents {
   'conversation:join': ClientEvent;
   'conversation:leave': ClientEvent;
   'conversation:sync': ClientEvent;
+  'call:request': ClientEvent;
+  'call:cancel': ClientEvent;
+  'call:ring': ClientEvent;
+  'call:answer': ClientEvent;
+  'call:decline': ClientEvent;
+  'call:hangup': ClientEvent;
+  'call:join': ClientEvent;
+  'call:alive': ClientEvent;
+  'call:signal': ClientEvent;
+  'call:active': ClientEvent;
 }
 
 export interface TypingPayload {
@@ -38,6 +49,10 @@ export interface ServerToClientEvents {
   'message:error': (payload: { error: string; event: string; code: string }) => void;
   /** To agents only (the admins room): a private note was created, updated or deleted. */
   'note:changed': (payload: { note: Note; change: NoteChangeKind }) => void;
+  /** To the call's customer and every agent: a call was requested, rung, answered, rejoined or ended. */
+  'call:updated': (payload: { call: Call }) => void;
+  /** To the other party of one call only: an offer, answer, ICE candidate or media state. */
+  'call:signal': (payload: { callId: string; conversationId: string; fromPeer: string; signal: Signal }) => void;
 }
 
 export type InterServerEvents = Record<string, never>;

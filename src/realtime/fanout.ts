@@ -47,6 +47,16 @@ export function startFanout(nsp: SupportNamespace, events: DomainEvents, feed: D
     (origin ? room.except(origin) : room).emit(isTyping ? 'typing:start' : 'typing:stop', { conversationId, senderId, senderType });
   };
 
+  // A call's state goes to its customer and to every agent (the inbox shows calls waiting).
+  const onCallUpdated = ({ call, owner }: Payload<'call.updated'>) => {
+    nsp.to([...audience(call.conversationId, owner).slice(1), rooms.admins]).emit('call:updated', { call });
+  };
+  // Signalling reaches the other party of the call and no one else: not the conversation's room.
+  const onCallSignal = ({ callId, conversationId, to, fromPeer, signal }: Payload<'call.signal'>) => {
+    const target = to.side === 'agent' ? [rooms.user(to.adminId)] : audience(conversationId, to.owner).slice(1);
+    nsp.to(target).emit('call:signal', { callId, conversationId, fromPeer, signal });
+  };
+
   // Every replica's sockets of an erased customer close (the adapter carries it); a guest's
   // id is refused when it reconnects.
   const onCustomerErased = ({ owner }: Payload<'customer.erased'>) => {
@@ -60,19 +70,23 @@ export function startFanout(nsp: SupportNamespace, events: DomainEvents, feed: D
   events.on('conversation.updated', onConversationUpdated);
   events.on('note.changed', onNoteChanged);
   events.on('customer.erased', onCustomerErased);
+  events.on('call.updated', onCallUpdated);
+  events.on('call.signal', onCallSignal);
   const stopSharing = shareWithFeed(nsp, events, feed, clustered);
   return () => {
     stopSharing();
     events.off('conversation.updated', onConversationUpdated);
     events.off('note.changed', onNoteChanged);
     events.off('customer.erased', onCustomerErased);
+    events.off('call.updated', onCallUpdated);
+    events.off('call.signal', onCallSignal);
     events.off('message.created', onMessageCreated);
     events.off('message.read', onMessageRead);
     events.off('typing', onTyping);
   };
 }
 
-const SHARED = ['message.created', 'message.read', 'typing', 'conversation.updated', 'note.changed'] as const;
+const SHARED = ['message.created', 'message.read', 'typing', 'conversation.updated', 'note.changed', 'call.updated', 'call.signal'] as const;
 
 /**
  * Feeds the SSE subscriptions with every replica's events: this process's own directly,

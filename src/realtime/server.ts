@@ -20,6 +20,7 @@ import {
 import { trackCustomerPresence } from './customer-presence.js';
 import { startFanout, type SupportNamespace } from './fanout.js';
 import { messageListeners } from './messages.js';
+import { callListeners } from './calls.js';
 
 export type SupportSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -56,7 +57,7 @@ export function createRealtime(httpServer: HttpServer, services: Services, optio
   const inFlight = { count: 0 };
   const listen = createListen({ onUnexpected, metrics: options.metrics, isDraining: options.isDraining, inFlight });
   // Built once: every socket gets the same listener functions (see createListen).
-  const listeners: Listeners = [...conversationListeners(listen), ...messageListeners(listen)];
+  const listeners: Listeners = [...conversationListeners(listen), ...messageListeners(listen), ...callListeners(listen)];
   const presence = trackCustomerPresence(nsp, services.db, options.log);
   const onDisconnect = function (this: SupportSocket, reason: string) {
     const { principal } = this.data;

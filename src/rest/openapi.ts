@@ -10,6 +10,7 @@ const tags: Record<Tag, string> = {
   Inbox: 'The agents’ side: list, count, assign, prioritise and close conversations',
   Agents: 'The agents’ workspace: private notes, saved replies, presence and the customer panel',
   Privacy: 'Data requests: export and erase a customer’s data, and the audit log of both',
+  Calls: 'Call requests and in-app calls: the record, and WebRTC signalling between the call’s two parties (the media never passes through the server)',
   Webhooks: 'Signed events to the team’s other systems (CRM, Slack, ticketing), from a durable outbox',
 };
 

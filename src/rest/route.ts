@@ -14,7 +14,7 @@ export interface RestState {
 }
 
 export type Access = 'anyone' | 'signed-in' | 'owner or admin' | 'admin';
-export type Tag = 'Conversations' | 'Messages' | 'Attachments' | 'Onboarding' | 'Inbox' | 'Agents' | 'Webhooks' | 'Privacy';
+export type Tag = 'Conversations' | 'Messages' | 'Attachments' | 'Onboarding' | 'Inbox' | 'Agents' | 'Webhooks' | 'Privacy' | 'Calls';
 
 /**
  * One REST path: which procedure it calls and how, and what the OpenAPI document says of it.

@@ -19,6 +19,7 @@ import { exampleIds } from '../router/examples.js';
 import { ListMessagesInput, MessagesPageSchema } from '../router/messages.schema.js';
 import { GeneratedCodeSchema, GenerateCodeInput, VerifiedCodeSchema, VerifyCodeInput } from '../router/onboarding.schema.js';
 import { agentRoutes } from './agent-routes.js';
+import { callRoutes } from './call-routes.js';
 import { webhookRoutes } from './webhook-routes.js';
 import { dataRequestRoutes } from './data-request-routes.js';
 import { emailRoutes } from './email-routes.js';
@@ -185,21 +186,28 @@ export const supportRoutes: RestRoute[] = [
   ...webhookRoutes,
   ...dataRequestRoutes,
   ...emailRoutes,
+  ...callRoutes,
 ];
 
 /**
  * A query string carries only text, where the procedure's schema wants JSON types: the digits
- * of a field its input documents as an integer become that number (anything else stays text,
- * for the schema to refuse). Bodies are JSON and pass untouched.
+ * of a field its input documents as an integer become that number, `true` / `false` of a
+ * boolean one that boolean (anything else stays text, for the schema to refuse). Bodies are
+ * JSON and pass untouched.
  */
 function queryReader(route: RestRoute): (query: Record<string, unknown>) => Record<string, unknown> {
   const properties = route.input ? (schemaCollector().toJson(route.input, 'input').properties ?? {}) : {};
-  const integers = new Set(Object.entries(properties).filter(([, schema]) => (schema as { type?: unknown }).type === 'integer').map(([name]) => name));
-  if (integers.size === 0) return (query) => query;
-  return (query) =>
-    Object.fromEntries(
-      Object.entries(query).map(([name, value]) => [name, integers.has(name) && typeof value === 'string' && /^-?\d{1,16}$/.test(value) ? Number(value) : value]),
-    );
+  const typed = (type: string) => new Set(Object.entries(properties).filter(([, schema]) => (schema as { type?: unknown }).type === type).map(([name]) => name));
+  const integers = typed('integer');
+  const booleans = typed('boolean');
+  if (integers.size === 0 && booleans.size === 0) return (query) => query;
+  const read = (name: string, value: unknown) => {
+    if (typeof value !== 'string') return value;
+    if (integers.has(name) && /^-?\d{1,16}$/.test(value)) return Number(value);
+    if (booleans.has(name) && (value === 'true' || value === 'false')) return value === 'true';
+    return value;
+  };
+  return (query) => Object.fromEntries(Object.entries(query).map(([name, value]) => [name, read(name, value)]));
 }
 
 /** Mounts the route table under /api/support. */

@@ -7,6 +7,7 @@ import type { Db } from '../db/connect.js';
 import type { AttachmentFiles } from '../files/attachment-files.js';
 import { isErasedGuestPrepared } from '../db/prepared.js';
 import { upsertProfile } from '../db/users.js';
+import type { CallSettings } from '../net/ice-servers.js';
 import type { DomainEvents } from './events.js';
 import type { Limits } from './limits.js';
 import { TRPCError } from '@trpc/server';
@@ -35,6 +36,8 @@ export interface Services {
   webhookTargets: { allowPrivate: boolean };
   /** Signs and reads the follow-up email's unsubscribe links. */
   unsubscribeTokens: UnsubscribeTokens;
+  /** How calls connect (ICE servers, TURN credentials) and how long a ring or a lost side may wait. */
+  calls: CallSettings;
 }
 
 export interface Context extends Services {

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Conversation } from './conversations.schema.js';
 import type { Message } from './messages.schema.js';
 import type { Note } from './notes.schema.js';
+import type { Call, Signal } from './calls.schema.js';
 
 /**
  * What happened, told after the transaction that made it happen has committed. The
@@ -18,6 +19,10 @@ export interface DomainEventMap {
   'customer.erased': [{ owner: ConversationOwner }];
   /** A private note was written, edited or deleted: agents only, never the conversation's room. */
   'note.changed': [{ note: Note; change: NoteChangeKind; origin?: string }];
+  /** A call was requested, rung, answered, rejoined or ended: its customer and every agent hear it. */
+  'call.updated': [{ call: Call; owner: ConversationOwner; origin?: string }];
+  /** WebRTC signalling for the other party of one call, and no one else. */
+  'call.signal': [{ callId: string; conversationId: string; to: CallParty; fromPeer: string; signal: Signal }];
   typing: [
     {
       conversationId: string;
@@ -31,6 +36,9 @@ export interface DomainEventMap {
 
 export type ConversationChangeKind = 'assigned' | 'unassigned' | 'status' | 'priority';
 export type NoteChangeKind = 'created' | 'updated' | 'deleted';
+
+/** One side of a call: the conversation's customer, or the agent who took it. */
+export type CallParty = { side: 'customer'; owner: ConversationOwner } | { side: 'agent'; adminId: string };
 
 export interface ConversationOwner {
   userId: string | null;

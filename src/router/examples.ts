@@ -14,6 +14,7 @@ export const exampleIds = {
   note: '3b5d7f91-2c4e-4a6b-8d0f-1a3c5e7f9b2d',
   savedReply: '5c7e9a1b-3d5f-4b7c-9e1a-2b4d6f8a0c3e',
   attachment: '8d9e0f1a-2b3c-4d5e-9f6a-7b8c9d0e1f2a',
+  call: '1e2f3a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5b',
 } as const;
 
 export const exampleConversation = {

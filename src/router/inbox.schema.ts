@@ -11,6 +11,7 @@ export const InboxListInput = z.object({
   /** `me`, `none` (unassigned) or an admin's id. */
   assignee: z.union([z.enum(['me', 'none']), z.uuid()]).optional().describe('me (the caller), none (unassigned) or an admin’s id'),
   search: z.string().trim().min(1).max(200).optional().describe('Full-text search over the messages’ text'),
+  callPending: z.boolean().optional().describe('true: only conversations with a call request waiting for an agent (requested or scheduled)'),
   /** `nextCursor` of the previous page. */
   cursor: z.string().max(500).optional().describe('nextCursor of the previous page; the pages stay a snapshot of when the first was read'),
   limit: z.number().int().min(1).max(100).default(25).describe('Conversations per page'),

@@ -1,4 +1,5 @@
 import { attachmentsRouter } from './attachments.js';
+import { callsRouter } from './calls.js';
 import { conversationsRouter } from './conversations.js';
 import { dataRequestsRouter } from './data-requests.js';
 import { emailRouter } from './email.js';
@@ -27,6 +28,7 @@ export const appRouter = router({
   webhooks: webhooksRouter,
   dataRequests: dataRequestsRouter,
   email: emailRouter,
+  calls: callsRouter,
 });
 
 /** The type internal TypeScript apps import for `@trpc/client`. */

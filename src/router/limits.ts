@@ -39,6 +39,10 @@ export const defaultLimitRules = {
   HEARTBEATS_PER_IDENTITY: { points: 30, seconds: 60 },
   /** Uploads asked for by one user, admin or guest (attachments.create). */
   ATTACHMENTS_PER_IDENTITY: { points: 60, seconds: 60 * 60 },
+  /** Call requests, rings, answers, hang-ups and the like from one identity. */
+  CALL_ACTIONS_PER_IDENTITY: { points: 60, seconds: 60 },
+  /** WebRTC signals (offers, answers, ICE candidates, media state) from one identity. */
+  CALL_SIGNALS_PER_IDENTITY: { points: 600, seconds: 60 },
   /** Follow-up addresses given by one guest (email.setGuestEmail). */
   EMAIL_CHANGES_PER_IDENTITY: { points: 10, seconds: 60 * 60 },
 } satisfies Record<string, LimitRule>;

@@ -7,7 +7,8 @@ import { toConversation } from './conversations.schema.js';
 import type { DomainEventMap, DomainEvents } from './events.js';
 import { presentMessages } from './present-messages.js';
 import { toMessage } from './messages.schema.js';
-import { adminProcedure, conversationProcedure, router } from './trpc.js';
+import { adminProcedure, authedProcedure, canAccess, conversationProcedure, router } from './trpc.js';
+import type { Principal } from './context.js';
 
 const FEED_EVENTS = ['message.created', 'message.read', 'typing', 'conversation.updated', 'note.changed'] as const;
 type FeedName = (typeof FEED_EVENTS)[number];
@@ -175,6 +176,32 @@ function recentFor(feed: DomainEvents): RecentEvents {
   return recent;
 }
 
+type CallEvent =
+  | { type: 'call'; call: DomainEventMap['call.updated'][0]['call'] }
+  | { type: 'signal'; callId: string; conversationId: string; fromPeer: string; signal: DomainEventMap['call.signal'][0]['signal'] };
+
+/**
+ * What one caller hears of calls: every call's state for agents, their own calls' for a
+ * customer; signals only when addressed to them (the other party of that call).
+ */
+function callEventsFor(feed: DomainEvents, principal: Principal, signal: AbortSignal | undefined): AsyncIterable<CallEvent> {
+  return queueOf<CallEvent>((push) => {
+    const onCall = ({ call, owner }: DomainEventMap['call.updated'][0]) => {
+      if (canAccess(principal, owner)) push({ type: 'call', call });
+    };
+    const onSignal = ({ callId, conversationId, to, fromPeer, signal: s }: DomainEventMap['call.signal'][0]) => {
+      const mine = to.side === 'agent' ? principal.type === 'admin' && to.adminId === principal.id : principal.type !== 'admin' && canAccess(principal, to.owner);
+      if (mine) push({ type: 'signal', callId, conversationId, fromPeer, signal: s });
+    };
+    feed.on('call.updated', onCall);
+    feed.on('call.signal', onSignal);
+    return () => {
+      feed.off('call.updated', onCall);
+      feed.off('call.signal', onSignal);
+    };
+  }, signal);
+}
+
 const Resume = z.object({ lastEventId: z.string().max(100).nullish() });
 const InboxInput = Resume.extend({
   batchMs: z
@@ -220,6 +247,14 @@ export const liveRouter = router({
         yield tracked(String(seen), { ...data, message });
       }
     }
+  }),
+
+  /**
+   * Calls, live: their state changes (all of them for agents, a customer's own) and the
+   * signalling addressed to the caller. A reconnect asks `calls.active` for the state.
+   */
+  calls: authedProcedure.subscription(async function* ({ ctx, signal }) {
+    yield* callEventsFor(ctx.feed, ctx.principal, signal);
   }),
 
   /**

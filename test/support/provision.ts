@@ -4,10 +4,10 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { CHROMIUM, decide, NAMES, provisionCommand, REDIS_URL, SHARED_PG_URL, shown, type Machine, type Service, type State } from './requirements.js';
+import { CHROMIUM, decide, NAMES, provisionCommand, REDIS_URL, SHARED_PG_URL, shown, TURN_SERVER, type Machine, type Service, type State } from './requirements.js';
 
 /**
- * globalSetup: once per run, find PostgreSQL, Redis and Chromium where the tests look for
+ * globalSetup: once per run, find PostgreSQL, Redis, Chromium and coturn where the tests look for
  * them, start or install what is missing when this machine can, and tell the test files what
  * answered. The closing line names what was skipped; TEST_REQUIRE_ALL=1 (CI) fails instead.
  */
@@ -53,6 +53,15 @@ const PROBES: Record<Service, (address: string) => Promise<Problem | undefined>>
       return { problem: absent ? `Chromium not found at ${path}` : `Chromium at ${path} does not start (${reason(error)})`, absent };
     }
   },
+  /** Only that it runs: each test file starts its own turnserver (test/support/turn.ts). */
+  async turnserver(path) {
+    try {
+      await run(path, ['--version'], { timeout: 30_000 });
+    } catch (error) {
+      const absent = nothingThere(error);
+      return { problem: absent ? `coturn not found at ${path}` : `coturn at ${path} does not start (${reason(error)})`, absent };
+    }
+  },
 };
 
 async function onPath(command: string): Promise<boolean> {
@@ -70,16 +79,27 @@ async function machine(): Promise<Machine> {
   return { root: process.getuid?.() === 0, has: { pgCtlcluster, redisServer, aptGet }, pgVersion, provision: process.env.TEST_PROVISION !== '0' };
 }
 
+/** apt-get holds dpkg's lock: two installs at once (Chromium and coturn) would fail, so they queue. */
+let aptQueue: Promise<unknown> = Promise.resolve();
+function queued<T>(command: string, job: () => Promise<T>): Promise<T> {
+  if (!command.includes('apt-get')) return job();
+  const next = aptQueue.then(job);
+  aptQueue = next.catch(() => undefined);
+  return next;
+}
+
 /** Probes; when nothing is there, provisions if it can and probes until the service answers or time is up. */
 async function find(service: Service, address: string, host: Machine): Promise<State> {
   const first = await PROBES[service](address);
   const command = first?.absent && provisionCommand(service, address, host);
   if (!command) return { address, ...first };
-  console.log(`provision: ${first.problem}; running: ${command}`);
-  const failed = await run('sh', ['-c', command], { timeout: 15 * 60_000, maxBuffer: 64 << 20 }).then(
-    () => undefined,
-    (error) => `${error.stderr || error.stdout || reason(error)}`.trim().split('\n').at(-1),
-  );
+  const failed = await queued(command, () => {
+    console.log(`provision: ${first.problem}; running: ${command}`);
+    return run('sh', ['-c', command], { timeout: 15 * 60_000, maxBuffer: 64 << 20 }).then(
+      () => undefined,
+      (error) => `${error.stderr || error.stdout || reason(error)}`.trim().split('\n').at(-1),
+    );
+  });
   const deadline = Date.now() + 30_000;
   for (;;) {
     const now = await PROBES[service](address);
@@ -94,9 +114,11 @@ async function find(service: Service, address: string, host: Machine): Promise<S
 
 export default async function setup(project: TestProject) {
   const host = await machine();
-  const addresses: Record<Service, string> = { postgres: SHARED_PG_URL, redis: REDIS_URL, chromium: CHROMIUM };
-  const [postgres, redis, chromium] = await Promise.all((['postgres', 'redis', 'chromium'] as const).map((s) => find(s, addresses[s], host)));
-  const outcome = decide({ postgres: postgres!, redis: redis!, chromium: chromium! }, host, process.env);
+  const addresses: Record<Service, string> = { postgres: SHARED_PG_URL, redis: REDIS_URL, chromium: CHROMIUM, turnserver: TURN_SERVER };
+  const services = Object.keys(addresses) as Service[];
+  const found = await Promise.all(services.map((s) => find(s, addresses[s], host)));
+  const states = Object.fromEntries(services.map((s, i) => [s, found[i]!])) as Record<Service, State>;
+  const outcome = decide(states, host, process.env);
   // Without a stack the message is all vitest prints: the frame would only point here.
   if (outcome.fatal) throw Object.assign(new Error(outcome.fatal), { stack: outcome.fatal });
   project.provide('missing', outcome.missing);

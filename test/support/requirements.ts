@@ -5,20 +5,23 @@ import { inject } from 'vitest';
  * what the run decides when one is missing. The decisions take the machine as an argument, so
  * they are unit-tested with made-up ones; test/support/provision.ts probes the real one.
  */
-export type Service = 'postgres' | 'redis' | 'chromium';
-export const NAMES: Record<Service, string> = { postgres: 'PostgreSQL', redis: 'Redis', chromium: 'Chromium' };
+export type Service = 'postgres' | 'redis' | 'chromium' | 'turnserver';
+export const NAMES: Record<Service, string> = { postgres: 'PostgreSQL', redis: 'Redis', chromium: 'Chromium', turnserver: 'coturn' };
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Replicas need a database that several processes share: PostgreSQL, even on the PGlite run. */
 export const SHARED_PG_URL = process.env.DATABASE_URL ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Debian's Chromium, driven by playwright-core: nothing is downloaded. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Debian's coturn: test/support/turn.ts starts one of its own per test file, on a free port. */
+export const TURN_SERVER = process.env.TURNSERVER_PATH ?? '/usr/bin/turnserver';
 
 /** The groups of tests that skip when a service they need is missing. */
 export const GROUPS = {
   browser: { label: 'browser tests', where: 'test/widget, test/console, test/docs/docs-page.test.ts', needs: ['chromium'] },
   replicas: { label: 'replica tests', where: 'test/replicas', needs: ['postgres', 'redis'] },
   metrics: { label: 'metrics tests', where: 'test/ops/probes.test.ts', needs: ['postgres'] },
+  calls: { label: 'call tests', where: 'test/calls', needs: ['chromium', 'turnserver'] },
 } satisfies Record<string, { label: string; where: string; needs: Service[] }>;
 export type Group = keyof typeof GROUPS;
 
@@ -62,6 +65,7 @@ const DEFAULTS: Record<Service, (address: string) => boolean> = {
   postgres: (url) => isLocal(url, '5432'),
   redis: (url) => isLocal(url, '6379'),
   chromium: (path) => path === '/usr/bin/chromium',
+  turnserver: (path) => path === '/usr/bin/turnserver',
 };
 
 /** An address fit for a log: a URL's password is left out. */
@@ -77,6 +81,9 @@ function isLocal(url: string, defaultPort: string): boolean {
   return ['127.0.0.1', 'localhost', '[::1]'].includes(hostname) && (port || defaultPort) === defaultPort;
 }
 
+/** The Debian package of each service installed rather than started. */
+const PACKAGES = { chromium: 'chromium', turnserver: 'coturn' } as const;
+
 const REDIS_START = 'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no';
 
 /** The shell command that provisions a missing service on this machine, if the run may and can. */
@@ -86,8 +93,9 @@ export function provisionCommand(service: Service, address: string, machine: Mac
     return `pg_ctlcluster --skip-systemctl-redirect ${machine.pgVersion} main start`;
   }
   if (service === 'redis' && machine.has.redisServer) return REDIS_START;
-  if (service === 'chromium' && machine.root && machine.has.aptGet) {
-    return 'apt-get update && apt-get install -y --no-install-recommends chromium';
+  // Debian's packages: apt-get runs one at a time (test/support/provision.ts queues them).
+  if ((service === 'chromium' || service === 'turnserver') && machine.root && machine.has.aptGet) {
+    return `apt-get update && apt-get install -y --no-install-recommends ${PACKAGES[service]}`;
   }
   return undefined;
 }
@@ -96,13 +104,15 @@ export function provisionCommand(service: Service, address: string, machine: Mac
 export function remedy(service: Service, address: string, machine: Machine): string {
   const sudo = machine.root ? '' : 'sudo ';
   if (!DEFAULTS[service](address)) {
-    return service === 'chromium' ? 'point CHROMIUM_PATH at a Chromium executable' : `start ${NAMES[service]} at that address`;
+    if (service === 'chromium') return 'point CHROMIUM_PATH at a Chromium executable';
+    if (service === 'turnserver') return "point TURNSERVER_PATH at coturn's turnserver executable";
+    return `start ${NAMES[service]} at that address`;
   }
   if (service === 'postgres') {
     return machine.has.pgCtlcluster && machine.pgVersion ? `${sudo}pg_ctlcluster ${machine.pgVersion} main start` : `${sudo}apt-get install postgresql`;
   }
   if (service === 'redis') return machine.has.redisServer ? REDIS_START : `${sudo}apt-get install redis-server`;
-  return `${sudo}apt-get install chromium`;
+  return `${sudo}apt-get install ${PACKAGES[service]}`;
 }
 
 /** A service as the probe found it: where the tests look for it, and why it did not answer. */

@@ -70,8 +70,8 @@ export function inboxRows(page: Page) {
  * A test file's server and browser, started once for the file; the browser contexts a test
  * opens (agents' consoles, guests' pages) are closed after it.
  */
-export function consoleTestBed(env: Record<string, string> = {}) {
-  const bed = browserTestBed(env);
+export function consoleTestBed(env: Record<string, string> = {}, options: { media?: boolean } = {}) {
+  const bed = browserTestBed(env, options);
   return {
     get server() {
       return bed.server;

@@ -8,11 +8,13 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { CHROMIUM } from '../support/requirements.js';
 import { person, request, startTestServer, type TestServer } from '../support/server.js';
 
-export function launchBrowser(): Promise<Browser> {
+/** With `media`, a fake camera and microphone (a tone and a test pattern) that need no permission prompt. */
+export function launchBrowser(options: { media?: boolean } = {}): Promise<Browser> {
+  const media = options.media ? ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'] : [];
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', ...media],
   });
 }
 
@@ -20,12 +22,12 @@ export function launchBrowser(): Promise<Browser> {
  * One server (with `env`) and one Chromium for a test file, started once; the browser contexts a
  * test opens are closed after it. Call it at the file's top level: it registers the hooks.
  */
-export function browserTestBed(env: Record<string, string> = {}) {
+export function browserTestBed(env: Record<string, string> = {}, options: { media?: boolean } = {}) {
   let server: TestServer;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer(env), launchBrowser()]);
+    [server, browser] = await Promise.all([startTestServer(env), launchBrowser(options)]);
   });
   afterEach(async () => {
     await Promise.all(contexts.splice(0).map((c) => c.close()));

@@ -48,6 +48,12 @@ export async function listCalls(db: Kysely<Database>, conversationId: string, li
   return callsWithPeople(db).where('calls.conversation_id', '=', conversationId).orderBy('calls.created_at', 'desc').limit(limit).execute();
 }
 
+/** Every call in these conversations, oldest first (a data export). */
+export async function callsIn(db: Kysely<Database>, conversationIds: string[]): Promise<CallWithPeople[]> {
+  if (conversationIds.length === 0) return [];
+  return callsWithPeople(db).where('calls.conversation_id', 'in', conversationIds).orderBy('calls.created_at').execute();
+}
+
 /** The customer's calls that are still going somewhere, over all their conversations. */
 export async function liveCallsOfCustomer(db: Kysely<Database>, owner: Owner): Promise<CallWithPeople[]> {
   return callsWithPeople(db)

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { callsIn, type CallWithPeople } from './calls.js';
 import { conversationColumns } from './conversations.js';
 import { ownerKey } from './email-follow-ups.js';
 import { messageColumns } from './message-columns.js';
@@ -14,6 +15,7 @@ export interface HeldData {
   messages: MessageRow[];
   notes: NoteRow[];
   attachments: AttachmentRow[];
+  calls: CallWithPeople[];
 }
 
 /** Everything held about one customer, or undefined when there is no such customer. */
@@ -29,13 +31,14 @@ export async function dataHeldAbout(db: Kysely<Database>, subject: DataSubject):
   if (!profile) return undefined;
   const conversations = await db.selectFrom('conversations').select(conversationColumns).where(ownerColumn(subject), '=', subject.id).orderBy('created_at').orderBy('id').execute();
   const ids = conversations.map((c) => c.id);
-  if (ids.length === 0) return { profile, conversations, messages: [], notes: [], attachments: [] };
-  const [messages, notes, attachments] = await Promise.all([
+  if (ids.length === 0) return { profile, conversations, messages: [], notes: [], attachments: [], calls: [] };
+  const [messages, notes, attachments, calls] = await Promise.all([
     db.selectFrom('messages').select(messageColumns).where('conversation_id', 'in', ids).orderBy('conversation_id').orderBy('seq').execute(),
     db.selectFrom('notes').selectAll().where('conversation_id', 'in', ids).orderBy('created_at').orderBy('id').execute(),
     db.selectFrom('attachments').selectAll().where('conversation_id', 'in', ids).orderBy('created_at').orderBy('id').execute(),
+    callsIn(db, ids),
   ]);
-  return { profile, conversations, messages, notes, attachments };
+  return { profile, conversations, messages, notes, attachments, calls };
 }
 
 /**
@@ -70,6 +73,14 @@ export async function eraseCustomer(db: Kysely<Database>, subject: DataSubject, 
       attachmentIds = (await trx.deleteFrom('attachments').where('conversation_id', 'in', ids).returning('id').execute()).map((a) => a.id);
       await trx.deleteFrom('webhook_deliveries').where('conversation_id', 'in', ids).where('status', '=', 'pending').execute();
       await trx.deleteFrom('email_follow_ups').where('conversation_id', 'in', ids).execute();
+      // Calls keep their record (when, how long) without what the customer told: phone, note.
+      await trx
+        .updateTable('calls')
+        .set({ status: 'cancelled', ended_at: new Date(), ended_by: 'system', end_reason: 'erased' })
+        .where('conversation_id', 'in', ids)
+        .where('status', 'in', ['requested', 'scheduled', 'ringing', 'in_progress'])
+        .execute();
+      await trx.updateTable('calls').set({ phone: null, note: null, decline_message: null, customer_peer: null }).where('conversation_id', 'in', ids).execute();
       // A receiver's answer may echo the payload back: the delivery log keeps only the status.
       await trx.updateTable('webhook_deliveries').set({ last_response: null }).where('conversation_id', 'in', ids).execute();
     }

@@ -209,7 +209,7 @@ export interface ConversationCountChangesTable {
   delta: number;
 }
 
-export const webhookEventTypes = ['message.created', 'conversation.created', 'conversation.updated', 'conversation.closed'] as const;
+export const webhookEventTypes = ['message.created', 'conversation.created', 'conversation.updated', 'conversation.closed', 'call.updated'] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 export const webhookDeliveryStatuses = ['pending', 'delivered', 'failed'] as const;
 export type WebhookDeliveryStatus = (typeof webhookDeliveryStatuses)[number];

@@ -1,4 +1,6 @@
+import { findCall } from '../db/calls.js';
 import { findConversation } from '../db/conversations.js';
+import { toCall } from '../router/calls.schema.js';
 import type { Db } from '../db/connect.js';
 import { messageColumns } from '../db/message-columns.js';
 import type { WebhookDeliveryRow } from '../db/schema.js';
@@ -25,6 +27,11 @@ export async function webhookPayload(deps: { db: Db; files: AttachmentFiles }, d
     const row = await deps.db.selectFrom('messages').select(messageColumns).where('id', '=', delivery.message_id).executeTakeFirst();
     const [message] = row ? await withAttachments(deps, [toMessage(row)]) : [];
     data.message = message ?? null;
+  } else if (delivery.event_type === 'call.updated') {
+    const callId = (delivery.data as { callId?: string } | null)?.callId;
+    const call = callId ? await findCall(deps.db, callId) : undefined;
+    data.call = call ? toCall(call) : null;
+    data.changes = { status: (delivery.data as { status?: unknown }).status };
   } else {
     data.changes = delivery.data;
   }

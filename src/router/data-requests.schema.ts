@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AuditLogRow } from '../db/schema.js';
 import { AttachmentSchema } from './attachments.schema.js';
+import { CallSchema } from './calls.schema.js';
 import { ConversationSchema } from './conversations.schema.js';
 import { exampleConversation, exampleIds, exampleMessage, exampleNote } from './examples.js';
 import { MessageSchema } from './messages.schema.js';
@@ -45,6 +46,7 @@ const exampleExport = {
       messages: [exampleMessage],
       notes: [{ id: exampleNote.id, authorId: exampleIds.admin, text: exampleNote.text, createdAt: exampleNote.createdAt, updatedAt: exampleNote.updatedAt }],
       attachments: [],
+      calls: [],
     },
   ],
 };
@@ -69,6 +71,7 @@ export const DataExportSchema = z
           messages: z.array(MessageSchema).describe('Every message, both sides, by seq'),
           notes: z.array(ExportedNoteSchema).describe('The agents’ private notes on it'),
           attachments: z.array(AttachmentSchema).describe('Every file, with links valid for minutes'),
+          calls: z.array(CallSchema).describe('Every call request and call in it, oldest first'),
         }),
       )
       .describe('Their conversations, oldest first'),

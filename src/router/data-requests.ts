@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { dataHeldAbout, eraseCustomer, recentAudit, recordAudit, type DataSubject } from '../db/data-requests.js';
 import { storageKeys } from '../files/store.js';
 import { toAttachment } from './attachment-links.js';
+import { toCall } from './calls.schema.js';
 import { toConversation } from './conversations.schema.js';
 import { AuditLogInput, DataSubjectInput, EraseInput, toAuditEntry } from './data-requests.schema.js';
 import { toMessage } from './messages.schema.js';
@@ -42,6 +43,7 @@ export const dataRequestsRouter = router({
           .filter((n) => n.conversation_id === c.id)
           .map((n) => ({ id: n.id, authorId: n.author_id, text: n.text, createdAt: n.created_at.toISOString(), updatedAt: n.updated_at.toISOString() })),
         attachments: held.attachments.filter((a) => a.conversation_id === c.id && a.status === 'ready').map((a) => toAttachment(a, ctx.files)),
+        calls: held.calls.filter((call) => call.conversation_id === c.id).map(toCall),
       })),
     };
   }),

@@ -226,3 +226,27 @@ describe('in-app calls', () => {
     expect(await codeOf(agent.calls.ring({ conversationId: randomUUID(), peerId: peer() }))).toBe('NOT_FOUND');
   });
 });
+
+describe('calls in data requests', () => {
+  it('are exported with the conversation, and erasure keeps the record without the phone or the note', async () => {
+    const { customer, asCustomer, call, conversation } = await requested();
+    await asCustomer.calls.cancel({ callId: call.id });
+    const second = await asCustomer.calls.request({ when: 'now', phone: '+44 20 7946 0000', note: 'My secret question' });
+    const agent = await t.callerFor(admin());
+    const exported = await agent.dataRequests.export({ guestId: customer.id });
+    const calls = exported.conversations.find((c) => c.id === conversation.id)!.calls;
+    expect(calls.map((c) => [c.status, c.phone, c.note])).toEqual([
+      ['cancelled', null, 'About my invoice'],
+      ['requested', '+44 20 7946 0000', 'My secret question'],
+    ]);
+
+    await agent.dataRequests.erase({ guestId: customer.id, confirm: true });
+    const after = (await agent.calls.list({ conversationId: conversation.id })).calls;
+    expect(after.map((c) => [c.status, c.phone, c.note])).toEqual([
+      ['cancelled', null, null],
+      ['cancelled', null, null],
+    ]);
+    expect(JSON.stringify(after)).not.toContain('secret');
+    expect(after.find((c) => c.id === second.call.id)?.endReason).toBe('erased');
+  });
+});

@@ -43,8 +43,23 @@ export async function up(db: Kysely<any>): Promise<void> {
   // The sweep (rings unanswered, parties gone) and the agents' pending list read only live rows.
   await sql`create index calls_live on calls (status, updated_at)
     where status in ('requested', 'scheduled', 'ringing', 'in_progress')`.execute(db);
+
+  // Call events reach webhooks from the same outbox as conversations' (issue 16), in order with
+  // the conversation's other events (its stream): each status change, written in its transaction.
+  await sql`create function call_outboxed() returns trigger language plpgsql as $$
+    begin
+      insert into webhook_deliveries (endpoint_id, stream_key, event_type, conversation_id, data)
+      select e.id, new.conversation_id::text, 'call.updated', new.conversation_id,
+        jsonb_build_object('callId', new.id, 'status', jsonb_build_object('from', case when tg_op = 'UPDATE' then old.status end, 'to', new.status))
+      from webhook_endpoints e where e.enabled and 'call.updated' = any (e.events);
+      return null;
+    end $$`.execute(db);
+  await sql`create trigger calls_outboxed_insert after insert on calls for each row execute function call_outboxed()`.execute(db);
+  await sql`create trigger calls_outboxed_update after update of status on calls
+    for each row when (old.status is distinct from new.status) execute function call_outboxed()`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('calls').execute();
+  await sql`drop function call_outboxed()`.execute(db);
 }

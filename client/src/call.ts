@@ -118,6 +118,8 @@ export class CallSession {
   /** The other side's window whose description this peer connection holds. */
   private remotePeer: string | null = null;
   private readonly waitingCandidates = new Map<string, Signal[]>();
+  /** Signals of this call that came while this window was still joining it. */
+  private early: { callId: string; fromPeer: string; signal: Signal }[] = [];
   private sending: Promise<unknown> = Promise.resolve();
   private aliveTimer: unknown;
   private levelsTimer: unknown;
@@ -180,7 +182,12 @@ export class CallSession {
 
   /** A signal from the other party (`call:signal`, `live.calls`). */
   signalled(event: { callId: string; fromPeer: string; signal: Signal }): void {
-    if (!this.call || event.callId !== this.call.id || !this.peerId || !this.connection) return;
+    if (!this.call || event.callId !== this.call.id) return;
+    // The other side can be quicker than our own answer's acknowledgement: held until it comes.
+    if (!this.peerId || !this.connection) {
+      if (this.busy) this.early = [...this.early, event].slice(-50);
+      return;
+    }
     const { fromPeer, signal } = event;
     if (signal.kind === 'media') {
       this.remote = { muted: signal.muted, camera: signal.camera, screen: signal.screen };
@@ -223,8 +230,8 @@ export class CallSession {
       await this.openMicrophone();
       const peerId = this.newPeerId();
       const joined = await this.transport.answer(call.id, peerId);
+      // The agent's offer makes the connection.
       this.enter(joined, peerId, 'connecting');
-      this.startMedia(false);
     });
   }
 
@@ -259,11 +266,11 @@ export class CallSession {
       const peerId = this.newPeerId();
       const joined = await this.transport.join(call.id, peerId);
       this.enter(joined, peerId, call.status === 'ringing' ? 'outgoing' : 'reconnecting');
-      // The customer's window waits for the agent's new offer; the agent's offers at once.
+      // The agent's window offers at once; the customer's waits for the agent's new offer.
       if (this.side === 'agent' && joined.call.status === 'in_progress' && joined.call.customerPeer) {
         this.remotePeer = joined.call.customerPeer;
         this.startMedia(true);
-      } else if (this.side === 'customer') this.startMedia(false);
+      }
     });
   }
 
@@ -341,6 +348,7 @@ export class CallSession {
     this.remote = { ...OFF };
     this.startTimers();
     if (ENDED.includes(joined.call.status)) this.finish();
+    for (const event of this.early.splice(0)) this.signalled(event);
   }
 
   /** A fresh peer connection; the agent's side offers on it. */
@@ -424,6 +432,7 @@ export class CallSession {
     this.remotePeer = null;
     this.microphone = null;
     this.waitingCandidates.clear();
+    this.early = [];
     this.levels = { local: 0, remote: 0 };
     this.stopTimers();
     this.media.close();

@@ -19,4 +19,15 @@ describe('configuration of the outbox', () => {
     const email = loadConfig({ ...base, SMTP_URL: 'smtps://u:p@mail.example.com', PUBLIC_URL: 'https://chat.example.com', EMAIL_FROM: 'Support <s@example.com>' }).email;
     expect(email).toMatchObject({ followUpDelayMs: 300_000, customerAppUrl: 'https://chat.example.com/', publicUrl: 'https://chat.example.com' });
   });
+
+  it('reads the call settings: STUN and TURN lists, TURN only with its secret, relay only with TURN', () => {
+    expect(loadConfig(base).calls).toEqual({ stunUrls: [], turn: undefined, iceTransportPolicy: 'all', ringSeconds: 30, rejoinSeconds: 30 });
+    const calls = loadConfig({ ...base, ICE_STUN_URLS: 'stun:a.example.com:3478', TURN_URLS: 'turn:t.example.com:3478, turns:t.example.com:5349', TURN_SECRET: 'coturn-static-auth-secret', CALL_ICE_TRANSPORT_POLICY: 'relay' }).calls;
+    expect(calls).toMatchObject({ stunUrls: ['stun:a.example.com:3478'], turn: { urls: ['turn:t.example.com:3478', 'turns:t.example.com:5349'], ttlSeconds: 14_400 }, iceTransportPolicy: 'relay' });
+    expect(() => loadConfig({ ...base, TURN_URLS: 'turn:t.example.com' })).toThrow(/TURN_SECRET/);
+    expect(() => loadConfig({ ...base, TURN_URLS: 'http://t.example.com', TURN_SECRET: 'coturn-static-auth-secret' })).toThrow(/TURN_URLS entry/);
+    expect(() => loadConfig({ ...base, ICE_STUN_URLS: 'turn:t.example.com' })).toThrow(/ICE_STUN_URLS entry/);
+    expect(() => loadConfig({ ...base, CALL_ICE_TRANSPORT_POLICY: 'relay' })).toThrow(/needs TURN_URLS/);
+    expect(() => loadConfig({ ...base, CALL_RING_SECONDS: '0' })).toThrow(/CALL_RING_SECONDS/);
+  });
 });

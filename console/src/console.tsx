@@ -3,6 +3,7 @@ import { useAttention } from './attention/use-attention.js';
 import { usePresence } from './attention/use-presence.js';
 import { AttentionSettings } from './attention/attention-settings.js';
 import { useAgent } from './auth/agent-context.js';
+import { CallBar } from './calls/call-bar.js';
 import { ConversationPane } from './conversation/conversation-pane.js';
 import { InboxPane } from './inbox/inbox-pane.js';
 import { useLiveInbox } from './inbox/live-inbox.js';
@@ -10,7 +11,8 @@ import { useShortcut } from './ui/shortcuts.js';
 
 /**
  * The signed-in console: the inbox beside the open conversation (one at a time on a narrow
- * screen). The inbox feed runs here, for the whole session.
+ * screen), and the call bar over both while a call goes on. The inbox feed runs here, for the
+ * whole session.
  */
 export function Console({ onSignOut }: { onSignOut: () => void }) {
   const agent = useAgent();
@@ -32,6 +34,7 @@ export function Console({ onSignOut }: { onSignOut: () => void }) {
           Sign out
         </button>
       </header>
+      <CallBar onOpen={setOpenId} />
       <main className="panes">
         <InboxPane openId={openId} onOpen={setOpenId} />
         {openId ? (

@@ -5,12 +5,14 @@ import { TRPCProvider } from './api/trpc.js';
 import type { Session } from './app.js';
 import { NOT_AN_AGENT } from './auth/check-token.js';
 import { AgentProvider } from './auth/agent-context.js';
+import { CallProvider } from './calls/call-provider.js';
 import { Console } from './console.js';
 import { consoleFiles, FilesProvider } from './thread/trpc-files.js';
 
 /**
- * One query cache, one tRPC client and one file transport per signed-in token: signing out drops both, so nothing
- * of one agent's inbox outlives their session. A 401 or 403 from any call ends the session.
+ * One query cache, one tRPC client, one file transport and one call session per signed-in token: signing out drops
+ * them all (and hangs up a call), so nothing of one agent's inbox outlives their session. A 401 or 403 from any call
+ * ends the session.
  */
 export function SignedIn({ session, onSignedOut }: { session: Session; onSignedOut: (why: string | null) => void }) {
   const [clients] = useState(() => {
@@ -35,7 +37,9 @@ export function SignedIn({ session, onSignedOut }: { session: Session; onSignedO
       <TRPCProvider trpcClient={clients.trpcClient} queryClient={clients.queryClient}>
         <AgentProvider agent={session.agent}>
           <FilesProvider value={clients.files}>
-            <Console onSignOut={() => onSignedOut(null)} />
+            <CallProvider>
+              <Console onSignOut={() => onSignedOut(null)} />
+            </CallProvider>
           </FilesProvider>
         </AgentProvider>
       </TRPCProvider>

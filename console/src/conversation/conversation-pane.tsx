@@ -1,15 +1,17 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { useTRPC } from '../api/trpc.js';
+import { CallButton } from '../calls/call-button.js';
+import { CallRequest } from '../calls/call-request.js';
 import { useNotes } from '../notes/use-notes.js';
 import { ReplyBox } from '../reply/reply-box.js';
 import { ThreadView } from '../thread/thread-view.js';
 import { useConversationSession } from '../thread/use-conversation-session.js';
-import { customerLabel } from '../ui/customer.js';
+import { detailsLabel } from '../ui/customer.js';
 import { ConversationActions } from './conversation-actions.js';
 import { CustomerPanel } from './customer-panel.js';
 
-/** The open conversation: its header and actions, the thread and reply box, the customer beside it. */
+/** The open conversation: its header and actions (a call), a waiting call request, the thread and reply box, the customer beside it. */
 export function ConversationPane({ conversationId, onBack }: { conversationId: string; onBack: () => void }) {
   const trpc = useTRPC();
   const details = useQuery(trpc.conversations.details.queryOptions({ conversationId }));
@@ -34,12 +36,7 @@ export function ConversationPane({ conversationId, onBack }: { conversationId: s
     );
   }
   const d = details.data;
-  const customer = customerLabel({
-    type: d.userId ? 'user' : 'guest',
-    id: d.userId ?? d.guestId ?? '',
-    name: [d.user?.firstName, d.user?.lastName].filter(Boolean).join(' ') || null,
-    email: d.user?.email ?? null,
-  });
+  const customer = detailsLabel(d);
   return (
     <section className="conversation" aria-label={`Conversation with ${customer}`}>
       <header className="conversation-header">
@@ -47,8 +44,10 @@ export function ConversationPane({ conversationId, onBack }: { conversationId: s
           ← Inbox
         </button>
         <h2 className="conversation-title">{customer}</h2>
+        <CallButton conversation={d} />
         <ConversationActions conversation={d} />
       </header>
+      <CallRequest conversationId={conversationId} closed={d.status === 'closed'} />
       <div className="conversation-body">
         <div className="thread-column" ref={column}>
           {session && files && state ? <ThreadView session={session} files={files} state={state} notes={notes.list.data?.notes ?? []} customer={customer} /> : <div className="thread-scroll" />}

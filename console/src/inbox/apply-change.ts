@@ -1,12 +1,13 @@
 import type { QueryClient, QueryKey } from '@tanstack/react-query';
 import type { Conversation, useTRPC } from '../api/trpc.js';
+import { waitingConversations } from '../calls/call-status.js';
 import { removeRow, withConversation, type InboxPages } from './cache.js';
 import { belongsIn, type ListInput } from './filters.js';
 
 type Trpc = ReturnType<typeof useTRPC>;
 type Invalidate = (queryKey: QueryKey) => void;
 
-const inputOf = (key: QueryKey) => ((key[1] as { input?: ListInput } | undefined)?.input ?? {}) as ListInput;
+export const inputOf = (key: QueryKey) => ((key[1] as { input?: ListInput } | undefined)?.input ?? {}) as ListInput;
 
 /** Refetches coalesced per query: a burst of events for rows a list lacks costs one request. */
 export function debouncedInvalidate(queryClient: QueryClient, delayMs = 200): Invalidate {
@@ -61,9 +62,10 @@ export function writeList(queryClient: QueryClient, key: QueryKey, next: InboxPa
  * again when the row now belongs there but is not held. Applying it twice changes nothing.
  */
 export function applyConversation(queryClient: QueryClient, trpc: Trpc, conversation: Conversation, me: string, invalidate: Invalidate) {
+  const waiting = waitingConversations(queryClient, trpc);
   for (const [key, data] of queryClient.getQueriesData<InboxPages>({ queryKey: trpc.inbox.list.pathKey() })) {
     if (!data) continue;
-    const fits = belongsIn(conversation, inputOf(key), me);
+    const fits = belongsIn(conversation, inputOf(key), me, waiting);
     const next = fits ? withConversation(data, conversation) : removeRow(data, conversation.id);
     if (next) writeList(queryClient, key, next, invalidate);
     else if (fits) invalidate(key);

@@ -1,10 +1,11 @@
 import { useEffect, useState, type RefObject } from 'react';
 import { conversationPriorities, conversationTypes } from '../../../src/db/schema.js';
+import { CallRequestsFilter } from '../calls/call-requests-filter.js';
 import type { ConversationType, InboxFilters, Priority } from './filters.js';
 
 const TYPE_LABELS: Record<ConversationType, string> = { general: 'General', onboarding: 'Onboarding', call_request: 'Call request' };
 
-/** Priority and type filters, and a full-text search that waits for a pause in typing. */
+/** Priority and type filters, call requests waiting, and a full-text search that waits for a pause in typing. */
 export function InboxFiltersBar({
   filters,
   onChange,
@@ -46,6 +47,7 @@ export function InboxFiltersBar({
           </option>
         ))}
       </select>
+      <CallRequestsFilter pressed={filters.callPending} onToggle={() => onChange({ callPending: !filters.callPending })} />
     </div>
   );
 }

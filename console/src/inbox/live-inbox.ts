@@ -3,7 +3,8 @@ import { useSubscription } from '@trpc/tanstack-react-query';
 import { useRef } from 'react';
 import { useTRPC, type Conversation, type Message } from '../api/trpc.js';
 import { useAgent } from '../auth/agent-context.js';
-import { applyConversation, debouncedInvalidate, throttledInvalidate, writeList } from './apply-change.js';
+import { waitingConversations } from '../calls/call-status.js';
+import { applyConversation, debouncedInvalidate, inputOf, throttledInvalidate, writeList } from './apply-change.js';
 import { findRow, withMessage, type InboxPages } from './cache.js';
 import { applyNote } from '../notes/note-cache.js';
 
@@ -40,12 +41,14 @@ export function useLiveInbox(onCustomerMessage: (event: CustomerMessage) => void
 
   function onMessage(message: Message) {
     let row;
+    // A "Call requests" list gains a row by a call's news (calls/call-cache.ts), not by a message.
+    const waiting = waitingConversations(queryClient, trpc);
     for (const [key, data] of lists()) {
       if (!data) continue;
       row ??= findRow(data, message.conversationId);
       const next = withMessage(data, message);
       if (next) writeList(queryClient, key, next, invalidate);
-      else refetchForNewRows(key);
+      else if (!inputOf(key).callPending || !waiting || waiting.has(message.conversationId)) refetchForNewRows(key);
     }
     if (message.seq === 1) invalidate(trpc.inbox.counts.queryKey());
     else refetchCounts(trpc.inbox.counts.queryKey());

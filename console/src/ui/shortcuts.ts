@@ -7,6 +7,10 @@ function isTyping(target: EventTarget | null): boolean {
 }
 
 /**
+ * The console's keys (README, "Agents' console", lists them for agents): j / ↓ and k / ↑ move in
+ * the inbox, / searches, r focuses the reply box, e or c closes the conversation, Escape leaves
+ * it, and m mutes or unmutes the microphone during a call (the call bar's "Mute").
+ *
  * A single-key shortcut on the document, ignored while the agent types in a field or holds a
  * modifier. The latest handler runs, so callers need not memoise it.
  */

@@ -1,4 +1,4 @@
-import type { Attachment, Page, PendingUpload } from '../../client/src/wire.js';
+import type { Attachment, Call, Page, PendingUpload } from '../../client/src/wire.js';
 import type { Conversation, Envelope, Me } from './types.js';
 
 export class ApiError extends Error {
@@ -83,6 +83,16 @@ export class Api {
   /** Where a guest gets agents' replies while away: checked by shape on the server. */
   async saveEmail(me: Me, email: string): Promise<void> {
     await this.call(me, '/guest/email', { method: 'POST', body: JSON.stringify({ email }) });
+  }
+
+  /** The visitor's live calls (requested, scheduled, ringing, in progress), newest first. */
+  async activeCalls(me: Me): Promise<Call[]> {
+    return (await this.call<{ calls: Call[] }>(me, '/calls/active')).calls;
+  }
+
+  /** A conversation's calls, newest first: how one ended while this window was not connected. */
+  async conversationCalls(me: Me, conversationId: string): Promise<Call[]> {
+    return (await this.call<{ calls: Call[] }>(me, `/conversation/${encodeURIComponent(conversationId)}/calls`)).calls;
   }
 
   /** Whether an agent is online now: the one bit of presence customers are told. */

@@ -3,6 +3,7 @@ import { errorMessage } from '../../client/src/transport.js';
 import { AttachmentFiles } from '../../client/src/uploads.js';
 import type { Message } from '../../client/src/wire.js';
 import { Api, ApiError } from './api.js';
+import { Calls } from './calls.js';
 import { widgetFiles } from './files.js';
 import { clientMessageIdOf, isCode, Renderer } from './render.js';
 import { storage } from './storage.js';
@@ -35,6 +36,7 @@ export class Chat {
   private readonly guestKey: string;
   private readonly transport: SocketTransport;
   private readonly files: AttachmentFiles;
+  private readonly calls: Calls;
   private me: Me | null = null;
   private starting: Promise<void> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -71,6 +73,7 @@ export class Chat {
       connected: () => {
         this.refused = null;
         this.session.connected();
+        void this.calls.connected();
       },
       disconnected: () => this.session.disconnected(),
       refused: (message) => {
@@ -83,12 +86,22 @@ export class Chat {
       read: (messageId) => this.session.read(messageId),
       typing: (event, isTyping) => this.onTyping(event, isTyping),
       serverError: (error) => this.onServerError(error),
+      callUpdated: (call) => this.calls.updated(call),
+      callSignal: (event) => this.calls.signalled(event),
     });
     const files = widgetFiles(options.apiUrl, this.api, () => this.me!);
     this.files = new AttachmentFiles(files.reader);
     // A message refused because the agent closed the conversation goes on in the visitor's next one.
     this.session = new ConversationSession({ transport: this.transport, ours: isMine, whenEnded: 'hold', files: files.transport, maxFileBytes: options.maxFileBytes });
     this.session.subscribe(() => this.onState());
+    this.calls = new Calls(this.transport, this.view, {
+      start: () => this.start(),
+      open: () => this.open(),
+      isOpen: () => this.view.isOpen,
+      show: (conversationId) => this.show(conversationId, 'Your call and its updates continue below.'),
+      activeCalls: () => this.api.activeCalls(this.me!),
+      callsOf: (conversationId) => this.api.conversationCalls(this.me!, conversationId),
+    });
     document.addEventListener('visibilitychange', this.onVisibility);
   }
 
@@ -107,6 +120,7 @@ export class Chat {
     if (this.emailTimer) clearTimeout(this.emailTimer);
     document.removeEventListener('visibilitychange', this.onVisibility);
     this.session.dispose();
+    this.calls.dispose();
     this.files.dispose();
     this.transport.close();
     this.view.destroy();
@@ -223,20 +237,32 @@ export class Chat {
     return this.starting;
   }
 
-  /** Get-or-create the visitor's open conversation (the server may issue a fresh guest id). */
-  private async resolveConversation(): Promise<string> {
+  /**
+   * Get-or-create the visitor's open conversation (the server may issue a fresh guest id); but a
+   * visitor with a call waiting or going sees that call's conversation (other than `avoid`).
+   */
+  private async resolveConversation(avoid?: string): Promise<string> {
     const { token, type } = this.options;
     if (token) {
       const me: Me = { type: 'user', id: null, token };
       const conversation = await this.api.startAsUser(me, type);
       me.id = conversation.userId;
       this.me = me;
-      return conversation.id;
+      return (await this.calls.liveConversation(avoid)) ?? conversation.id;
     }
-    const started = await this.api.startAsGuest(storage.get(this.guestKey), type);
+    const known = storage.get(this.guestKey);
+    const started = await this.api.startAsGuest(known, type);
     storage.set(this.guestKey, started.guestId);
     this.me = { type: 'guest', id: started.guestId };
-    return started.conversation.id;
+    // A new guest has no calls.
+    return (started.guestId === known && (await this.calls.liveConversation(avoid))) || started.conversation.id;
+  }
+
+  /** Another of the visitor's conversations (open), its rows below the current one's under `note`. */
+  private show(conversationId: string, note: string): void {
+    if (this.destroyed || this.session.getState().conversationId === conversationId) return;
+    this.renderer.nextNote = note;
+    this.session.setConversation(conversationId);
   }
 
   /** The conversation ended (the agent closed it): ask the server for the visitor's open one. */
@@ -244,7 +270,7 @@ export class Chat {
     if (this.movedFrom === ended) return;
     this.movedFrom = ended;
     try {
-      const next = await this.resolveConversation();
+      const next = await this.resolveConversation(ended);
       if (!this.destroyed) this.session.setConversation(next);
     } catch (error) {
       this.view.showError(errorMessage(error));
@@ -283,7 +309,8 @@ export class Chat {
 
   private onServerError(e: ServerError): void {
     const event = e.event ?? '';
-    if (event.startsWith('typing:') || event === 'message:read') return;
+    // Calls say their own failures where they happen.
+    if (event.startsWith('typing:') || event.startsWith('call:') || event === 'message:read') return;
     // A failed send is shown on the message itself; a rate limit is worth a banner too.
     if (event === 'message:send' && e.code !== 'RATE_LIMITED') return;
     if (typeof e.error === 'string') this.view.showError(e.error);

@@ -22,6 +22,8 @@ export class Renderer {
   private readonly shown = new Map<string, Message>();
   private oldestShown = Number.POSITIVE_INFINITY;
   private connection: string | null = null;
+  /** The note over the rows left above at the next change of conversation (default: it was closed). */
+  nextNote: string | null = null;
 
   constructor(
     private readonly view: View,
@@ -33,7 +35,8 @@ export class Renderer {
     const last = this.last;
     this.last = state;
     if (last?.conversationId && state.conversationId !== last.conversationId) {
-      this.view.archive(ARCHIVED);
+      this.view.archive(this.nextNote ?? ARCHIVED);
+      this.nextNote = null;
       this.shown.clear();
       this.oldestShown = Number.POSITIVE_INFINITY;
     }

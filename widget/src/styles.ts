@@ -76,4 +76,46 @@ button{cursor:pointer}
 .lb img{max-width:100%;max-height:calc(100% - 40px);object-fit:contain}
 .lb .x{position:absolute;top:8px;right:8px}
 .cap{margin:0;font-size:13px;overflow-wrap:anywhere;text-align:center}
+.calls{flex:none;max-height:65%;overflow-y:auto}
+.calls h3{margin:0;font-size:14px;font-weight:700}
+.calls p{margin:0}
+.calls input,.calls textarea{font:inherit;color:#111827}
+.call-form{display:flex;flex-direction:column;gap:8px;background:#f8fafc}
+.call-form fieldset{border:0;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:4px 16px}
+.call-form legend{padding:0;margin-bottom:4px;font-weight:600}
+.cr-opt{display:inline-flex;align-items:center;gap:6px}
+.cr-opt input{accent-color:#1d4ed8;margin:0;width:16px;height:16px}
+.cr-row{display:flex;flex-direction:column;gap:2px}
+.cr-row label{font-weight:600;font-size:13px}
+.cr-row input,.cr-row textarea{width:100%;padding:6px 8px;border:1px solid #6b7280;border-radius:6px;background:#fff}
+.cr-row textarea{resize:vertical;min-height:52px}
+.calls [aria-invalid=true]{border:2px solid #b91c1c}
+.call-actions{display:flex;flex-wrap:wrap;gap:6px}
+.calls button{font-weight:600;padding:6px 12px;border-radius:8px;border:1px solid #1d4ed8;background:#fff;color:#1e3a8a}
+.calls button:hover{background:#eff6ff}
+.calls .primary{background:#1d4ed8;color:#fff}.calls .primary:hover{background:#1e40af}
+.calls .danger{background:#b91c1c;border-color:#b91c1c;color:#fff}.calls .danger:hover{background:#991b1b}
+.calls [aria-pressed=true],.calls [aria-pressed=true]:hover{background:#1e3a8a;border-color:#1e3a8a;color:#fff}
+.call>button{align-self:flex-start}
+.calls [aria-disabled=true]{cursor:progress}
+.call-error{color:#991b1b;background:#fef2f2;font-size:13px;padding:4px 8px;border-radius:6px;white-space:pre-line;overflow-wrap:anywhere}
+.call-request{display:flex;flex-wrap:wrap;align-items:center;gap:4px 8px;background:#eff6ff;color:#1e3a8a}
+.cr-what{flex:1;font-weight:600}
+.cr-details{order:3;flex-basis:100%;color:#1f2937;white-space:pre-wrap;overflow-wrap:anywhere}
+.call-in{display:flex;flex-direction:column;gap:6px;background:#ecfdf5;color:#064e3b}
+.call-in p{overflow-wrap:anywhere}
+.call{display:flex;flex-direction:column;gap:6px;background:#f8fafc}
+.call-top{display:flex;gap:4px 8px;align-items:baseline;flex-wrap:wrap}
+.call-who{font-weight:700;overflow-wrap:anywhere}
+.call-status{color:#1f2937}
+.call-timer{margin-left:auto;font-weight:600;font-variant-numeric:tabular-nums}
+.call-remote-state{color:#78350f;overflow-wrap:anywhere}
+.call-live{display:flex;flex-direction:column;gap:6px}
+.call-media{position:relative}
+.call-video{display:block;width:100%;max-height:200px;background:#111827;border-radius:8px}
+.call-self{position:absolute;right:6px;bottom:6px;width:96px;max-height:72px;background:#111827;border:2px solid #fff;border-radius:6px}
+.call-video[hidden]+.call-self{position:static;display:block}
+.call-meters{display:flex;gap:12px;font-size:12px;color:#374151}
+.call-meters span{flex:1;display:flex;flex-direction:column}
+.call-meters meter{width:100%}
 `;

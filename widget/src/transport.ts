@@ -1,8 +1,8 @@
 import { io, type Socket } from 'socket.io-client';
 import { ConversationEndedError, type ConversationTransport } from '../../client/src/transport.js';
-import type { Message, Page } from '../../client/src/wire.js';
+import type { Call, Message, Page, Signal } from '../../client/src/wire.js';
 import type { Api } from './api.js';
-import type { Envelope, Me } from './types.js';
+import type { Envelope, FieldError, Me } from './types.js';
 
 const ACK_TIMEOUT = 15_000;
 /** The server's answers that mean this conversation takes no more of this visitor. */
@@ -12,6 +12,24 @@ export interface TypingEvent {
   conversationId: string;
   senderId: string;
   senderType: Message['senderType'];
+}
+
+/** A signal from the other party of a call (`call:signal`). */
+export interface CallSignalEvent {
+  callId: string;
+  conversationId: string;
+  fromPeer: string;
+  signal: Signal;
+}
+
+/** The server's refusal of an event, with its field errors when the input was invalid. */
+export class RefusedError extends Error {
+  constructor(
+    message: string,
+    readonly errors: readonly FieldError[] = [],
+  ) {
+    super(message);
+  }
 }
 
 export interface ServerError {
@@ -31,6 +49,8 @@ export interface SocketEvents {
   read(messageId: string): void;
   typing(event: TypingEvent, isTyping: boolean): void;
   serverError(error: ServerError): void;
+  callUpdated(call: Call): void;
+  callSignal(event: CallSignalEvent): void;
 }
 
 /**
@@ -78,6 +98,8 @@ export class SocketTransport implements ConversationTransport {
     socket.on('typing:start', (event: TypingEvent) => event && events.typing(event, true));
     socket.on('typing:stop', (event: TypingEvent) => event && events.typing(event, false));
     socket.on('message:error', (error: ServerError) => events.serverError(error ?? {}));
+    socket.on('call:updated', (payload: { call?: Call }) => payload?.call && typeof payload.call === 'object' && events.callUpdated(payload.call));
+    socket.on('call:signal', (event: CallSignalEvent) => event?.signal && events.callSignal(event));
   }
 
   open(): void {
@@ -116,14 +138,14 @@ export class SocketTransport implements ConversationTransport {
     this.socket.emit(isTyping ? 'typing:start' : 'typing:stop', { conversationId });
   }
 
-  /** An event with an acknowledgement, read through the REST envelope. */
-  private ack<T>(event: string, payload: unknown): Promise<T> {
+  /** An event with an acknowledgement, read through the REST envelope (the calls' transport shares it). */
+  ack<T>(event: string, payload: unknown): Promise<T> {
     return new Promise((resolve, reject) => {
       this.socket.timeout(ACK_TIMEOUT).emit(event, payload, (err: Error | null, res: Envelope<T>) => {
         if (err) reject(new Error('The server did not answer. Check your connection and retry.'));
         else if (!res || typeof res !== 'object' || typeof res.success !== 'boolean') reject(new Error('Unexpected answer from the server'));
         else if (res.success) resolve(res.data);
-        else reject(ENDED.has(res.message) ? new ConversationEndedError(res.message) : new Error(res.message));
+        else reject(ENDED.has(res.message) ? new ConversationEndedError(res.message) : new RefusedError(res.message, res.errors));
       });
     });
   }

@@ -6,7 +6,12 @@ export interface Conversation {
   status: string;
 }
 
-export type Envelope<T> = { success: true; data: T } | { success: false; message: string };
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export type Envelope<T> = { success: true; data: T } | { success: false; message: string; errors?: FieldError[] };
 
 /** Who the widget speaks for: a guest (id kept in localStorage) or a signed-in user. */
 export type Me = { type: 'guest'; id: string } | { type: 'user' | 'admin'; id: string | null; token: string };

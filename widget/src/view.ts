@@ -65,6 +65,7 @@ export class View {
   private readonly files: AttachmentsView;
   /** Asks a guest for an email once (Chat decides when). */
   readonly emailPrompt: EmailPromptView;
+  private readonly head: HTMLDivElement;
   private readonly rows = new Map<string, HTMLElement>();
   private alertTimer: ReturnType<typeof setTimeout> | undefined;
   private unread = 0;
@@ -171,7 +172,7 @@ export class View {
     this.panel = h(
       'section',
       { id: `${id}-panel`, class: 'panel', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': `${id}-title`, hidden: true },
-      h('div', { class: 'head' }, h('div', { class: 'grow' }, h('h2', { id: `${id}-title` }, title), this.availability), close),
+      (this.head = h('div', { class: 'head' }, h('div', { class: 'grow' }, h('h2', { id: `${id}-title` }, title), this.availability), close)),
       this.connection,
       this.alert,
       this.log,
@@ -235,6 +236,16 @@ export class View {
     this.launcher.setAttribute('aria-expanded', 'false');
     this.setUnread(this.unread);
     if (focusWasInside) this.launcher.focus();
+  }
+
+  /** The calls' part of the panel: a button in the header (before Close), and a block above the messages. */
+  addCallUi(button: HTMLElement, block: HTMLElement): void {
+    this.head.insertBefore(button, this.head.lastElementChild);
+    this.alert.after(block);
+  }
+
+  focusInput(): void {
+    this.input.focus();
   }
 
   setUnread(count: number): void {

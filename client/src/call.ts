@@ -89,6 +89,7 @@ const LEVELS_MS = 250;
 const RESTART_MS = 2_000;
 const OFF: MediaState = { muted: false, camera: false, screen: false };
 
+export const ELSEWHERE = 'Your call goes on in another window.';
 export const MICROPHONE_REFUSED = 'Your browser did not allow the microphone. Allow it for this site (the icon in the address bar), then try again.';
 
 /**
@@ -114,6 +115,8 @@ export class CallSession {
   private busy = false;
   private state: CallState | null = null;
   private peerId: string | null = null;
+  /** The peer id this window is joining with, before the server has answered. */
+  private joiningAs: string | null = null;
   private connection: CallConnection | null = null;
   /** The other side's window whose description this peer connection holds. */
   private remotePeer: string | null = null;
@@ -166,6 +169,16 @@ export class CallSession {
       this.changed();
       return;
     }
+    // Another window of this side took the call (a rejoin there, or an answer in another tab).
+    const ours = this.peerId ?? this.joiningAs;
+    const theirs = this.side === 'agent' ? call.agentPeer : call.customerPeer;
+    if (inCall && theirs && (ours ? theirs !== ours : this.phase === 'incoming')) {
+      this.finish();
+      this.phase = 'idle';
+      this.error = ours ? ELSEWHERE : null;
+      this.changed();
+      return;
+    }
     if (this.side === 'customer' && call.status === 'ringing' && (this.phase === 'idle' || this.phase === 'ended')) {
       this.phase = 'incoming';
       this.error = null;
@@ -214,9 +227,10 @@ export class CallSession {
 
   /** The agent rings a conversation's customer (their waiting request, or a new call). */
   async ring(conversationId: string): Promise<boolean> {
+    if (this.phase !== 'idle' && this.phase !== 'ended') return false;
     return this.act(async () => {
       await this.openMicrophone();
-      const peerId = this.newPeerId();
+      const peerId = (this.joiningAs = this.newPeerId());
       const joined = await this.transport.ring(conversationId, peerId);
       this.enter(joined, peerId, 'outgoing');
     });
@@ -228,7 +242,7 @@ export class CallSession {
     if (!call || this.phase !== 'incoming') return false;
     return this.act(async () => {
       await this.openMicrophone();
-      const peerId = this.newPeerId();
+      const peerId = (this.joiningAs = this.newPeerId());
       const joined = await this.transport.answer(call.id, peerId);
       // The agent's offer makes the connection.
       this.enter(joined, peerId, 'connecting');
@@ -263,7 +277,7 @@ export class CallSession {
     this.call = call;
     return this.act(async () => {
       await this.openMicrophone();
-      const peerId = this.newPeerId();
+      const peerId = (this.joiningAs = this.newPeerId());
       const joined = await this.transport.join(call.id, peerId);
       this.enter(joined, peerId, call.status === 'ringing' ? 'outgoing' : 'reconnecting');
       // The agent's window offers at once; the customer's waits for the agent's new offer.
@@ -298,7 +312,7 @@ export class CallSession {
 
   /** Forget an ended call (the view closed its summary). */
   dismiss(): void {
-    if (this.phase !== 'ended') return;
+    if (this.phase !== 'ended' && this.phase !== 'idle') return;
     this.phase = 'idle';
     this.call = null;
     this.error = null;
@@ -326,6 +340,7 @@ export class CallSession {
       this.error = error instanceof MediaRefusedError ? MICROPHONE_REFUSED : errorMessage(error);
       return false;
     } finally {
+      this.joiningAs = null;
       this.busy = false;
       this.changed();
     }
@@ -384,7 +399,8 @@ export class CallSession {
     const call = this.call;
     const peerId = this.peerId;
     if (!call || !peerId) return;
-    this.sending = this.sending.then(() => this.transport.signal(call.id, peerId, signal)).catch(ignore);
+    // A signal still queued when this window left the call stays here.
+    this.sending = this.sending.then(() => (this.peerId === peerId ? this.transport.signal(call.id, peerId, signal) : undefined)).catch(ignore);
   }
 
   private tellMedia(): void {

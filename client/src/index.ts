@@ -4,6 +4,7 @@
  */
 export {
   CallSession,
+  ELSEWHERE,
   formatCallTime,
   MediaRefusedError,
   MICROPHONE_REFUSED,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CallSession, formatCallTime, MICROPHONE_REFUSED, type CallMedia, type CallTransport, type JoinedCall, type MediaPathState } from '../../client/src/index.js';
+import { CallSession, ELSEWHERE, formatCallTime, MICROPHONE_REFUSED, type CallMedia, type CallTransport, type JoinedCall, type MediaPathState } from '../../client/src/index.js';
 import type { Call, Signal } from '../../client/src/wire.js';
 import { FakeClock } from './fakes.js';
 
@@ -165,6 +165,49 @@ describe('CallSession, the customer’s side', () => {
     expect(session.getState()).toMatchObject({ phase: 'ended', call: { status: 'completed' } });
     clock.advance(20_000);
     expect(transport.calls.filter((c) => c === 'alive')).toHaveLength(1);
+  });
+});
+
+describe('CallSession, one side in two windows', () => {
+  it('lets go of a ring another tab answered, and of a call another window rejoined', async () => {
+    const { session, media } = customer();
+    session.updated(call());
+    expect(session.getState().phase).toBe('incoming');
+    session.updated(call({ status: 'in_progress', customerPeer: 'anothertab1' }));
+    expect(session.getState()).toMatchObject({ phase: 'idle', error: null });
+
+    const second = customer();
+    second.session.updated(call());
+    await second.session.accept();
+    expect(second.session.getState().phase).toBe('connecting');
+    // Its own answer, heard back: still its call.
+    second.session.updated(call({ status: 'in_progress', customerPeer: 'customerpeer1' }));
+    expect(second.session.getState().phase).toBe('connecting');
+    second.session.updated(call({ status: 'in_progress', customerPeer: 'anothertab2' }));
+    expect(second.session.getState()).toMatchObject({ phase: 'idle', error: ELSEWHERE });
+    expect(second.media.log).toContain('close');
+    // It may take the call back.
+    expect(await second.session.rejoin(second.session.getState().call!)).toBe(true);
+    expect(second.transport.calls).toContain('join');
+    void media;
+  });
+
+  it('sends no signal queued before its window left the call', async () => {
+    const { session, transport, media } = customer();
+    session.updated(call());
+    await session.accept();
+    // The first signal's request hangs; a candidate queues behind it; then the window hangs up.
+    let release: () => void = () => {};
+    const send = transport.signal;
+    transport.signal = (callId, peerId, signal) => (signal.kind === 'answer' ? new Promise<void>((resolve) => (release = resolve)).then(() => send(callId, peerId, signal)) : send(callId, peerId, signal));
+    session.signalled({ callId: CALL, fromPeer: 'agentpeer1', signal: { kind: 'offer', sdp: 'o' } });
+    await flush();
+    media.events!.signal({ kind: 'candidate', candidate: { candidate: 'queued' } });
+    await session.hangUp();
+    release();
+    await flush();
+    await flush();
+    expect(transport.sent.map((s) => s.signal.kind)).toEqual(['answer']);
   });
 });
 

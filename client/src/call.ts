@@ -161,8 +161,8 @@ export class CallSession {
     const inCall = this.phase !== 'idle' && this.phase !== 'ended';
     // Another call while this window is in one; an agent's window follows only its own call.
     if (current && current.id !== call.id && inCall) return;
-    if (this.side === 'agent' && current?.id !== call.id) return;
-    if (current?.id === call.id && Date.parse(call.updatedAt) < Date.parse(current.updatedAt)) return;
+    if (this.side === 'agent' && current?.id !== call.id && !(this.joiningAs && call.agentPeer === this.joiningAs)) return;
+    if (current?.id === call.id && call.version < current.version) return;
     this.call = call;
     if (ENDED.includes(call.status)) {
       if (inCall) this.finish();
@@ -185,11 +185,7 @@ export class CallSession {
       this.local = OFF;
       this.remote = OFF;
     }
-    // The customer answered, or rejoined from another window: offer to that window.
-    if (this.side === 'agent' && this.peerId && call.status === 'in_progress' && call.customerPeer && call.customerPeer !== this.remotePeer) {
-      this.remotePeer = call.customerPeer;
-      this.startMedia(true);
-    }
+    this.offerIfAnswered();
     this.changed();
   }
 
@@ -280,11 +276,7 @@ export class CallSession {
       const peerId = (this.joiningAs = this.newPeerId());
       const joined = await this.transport.join(call.id, peerId);
       this.enter(joined, peerId, call.status === 'ringing' ? 'outgoing' : 'reconnecting');
-      // The agent's window offers at once; the customer's waits for the agent's new offer.
-      if (this.side === 'agent' && joined.call.status === 'in_progress' && joined.call.customerPeer) {
-        this.remotePeer = joined.call.customerPeer;
-        this.startMedia(true);
-      }
+      // The agent's window offers at once (enter); the customer's waits for the agent's new offer.
     });
   }
 
@@ -338,6 +330,11 @@ export class CallSession {
       return true;
     } catch (error) {
       this.error = error instanceof MediaRefusedError ? MICROPHONE_REFUSED : errorMessage(error);
+      // Refused before this window got into the call: the microphone it opened goes off again.
+      if (!this.peerId) {
+        this.media.close();
+        this.microphone = null;
+      }
       return false;
     } finally {
       this.joiningAs = null;
@@ -357,13 +354,23 @@ export class CallSession {
   private enter(joined: JoinedCall, peerId: string, phase: CallPhase): void {
     this.peerId = peerId;
     this.connection = joined.connection;
-    this.call = joined.call;
+    // News of the call may have come before the server's answer to joining it: the newer stays.
+    if (!(this.call?.id === joined.call.id && this.call.version > joined.call.version)) this.call = joined.call;
     this.phase = phase;
     this.local = { ...OFF };
     this.remote = { ...OFF };
     this.startTimers();
-    if (ENDED.includes(joined.call.status)) this.finish();
+    if (ENDED.includes(this.call.status)) this.finish();
     for (const event of this.early.splice(0)) this.signalled(event);
+    this.offerIfAnswered();
+  }
+
+  /** The agent's window offers to the customer's window in the call: on the answer, and again when it rejoins. */
+  private offerIfAnswered(): void {
+    const call = this.call;
+    if (this.side !== 'agent' || !this.peerId || call?.status !== 'in_progress' || !call.customerPeer || call.customerPeer === this.remotePeer) return;
+    this.remotePeer = call.customerPeer;
+    this.startMedia(true);
   }
 
   /** A fresh peer connection; the agent's side offers on it. */

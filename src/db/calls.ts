@@ -23,6 +23,7 @@ const callColumns = [
   'calls.ended_at',
   'calls.ended_by',
   'calls.end_reason',
+  'calls.version',
   'calls.created_at',
   'calls.updated_at',
 ] as const;
@@ -37,7 +38,19 @@ function callsWithPeople(db: Kysely<Database>) {
 }
 
 export type CallWithPeople = Awaited<ReturnType<ReturnType<typeof callsWithPeople>['executeTakeFirstOrThrow']>>;
-export type CallChanges = Omit<Updateable<CallsTable>, 'id' | 'conversation_id' | 'created_at'>;
+export type CallChanges = Omit<Updateable<CallsTable>, 'id' | 'conversation_id' | 'created_at' | 'version'>;
+
+/** Further conditions a move holds to, checked in the same UPDATE (so nothing slips in between). */
+export interface MoveConditions {
+  /** Only the call's own agent. */
+  agentId?: string;
+  /** Rung after this (an answer comes within the ring time). */
+  rangAfter?: Date;
+  /** Rung before this (the sweep: the ring time is over). */
+  rangBefore?: Date;
+  /** A side last heard of before this (the sweep: a side is gone). */
+  seenBefore?: Date;
+}
 
 export async function findCall(db: Kysely<Database>, id: string): Promise<CallWithPeople | undefined> {
   return callsWithPeople(db).where('calls.id', '=', id).executeTakeFirst();
@@ -80,13 +93,16 @@ export async function insertCall(db: Kysely<Database>, values: CallChanges & { c
  * decided, so two racing moves (an answer and the ring's timeout) cannot both win, and each
  * outcome is recorded once. Returns whether this call won.
  */
-export async function moveCall(db: Kysely<Database>, id: string, from: readonly CallStatus[], changes: CallChanges, also?: { agentId?: string }): Promise<boolean> {
+export async function moveCall(db: Kysely<Database>, id: string, from: readonly CallStatus[], changes: CallChanges, also: MoveConditions = {}): Promise<boolean> {
   const result = await db
     .updateTable('calls')
-    .set({ ...changes, updated_at: new Date() })
+    .set((eb) => ({ ...changes, version: eb('version', '+', 1), updated_at: new Date() }))
     .where('id', '=', id)
     .where('status', 'in', from)
-    .$if(also?.agentId !== undefined, (q) => q.where('agent_id', '=', also!.agentId!))
+    .$if(also.agentId !== undefined, (q) => q.where('agent_id', '=', also.agentId!))
+    .$if(also.rangAfter !== undefined, (q) => q.where('rang_at', '>', also.rangAfter!))
+    .$if(also.rangBefore !== undefined, (q) => q.where('rang_at', '<', also.rangBefore!))
+    .$if(also.seenBefore !== undefined, (q) => q.where((eb) => eb.or([eb('agent_seen_at', '<', also.seenBefore!), eb('customer_seen_at', '<', also.seenBefore!)])))
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }

@@ -48,7 +48,11 @@ export async function dataHeldAbout(db: Kysely<Database>, subject: DataSubject):
  * The guest row stays as a tombstone so its id is refused from then on. Answers the files'
  * ids, whose bytes the caller removes after the commit.
  */
-export async function eraseCustomer(db: Kysely<Database>, subject: DataSubject, actorId: string): Promise<{ conversations: number; attachmentIds: string[] } | undefined> {
+export async function eraseCustomer(
+  db: Kysely<Database>,
+  subject: DataSubject,
+  actorId: string,
+): Promise<{ conversations: number; attachmentIds: string[]; endedCallIds: string[] } | undefined> {
   return db.transaction().execute(async (trx) => {
     const erased =
       subject.type === 'user'
@@ -66,6 +70,7 @@ export async function eraseCustomer(db: Kysely<Database>, subject: DataSubject, 
     // finds the conversation closed (a customer's send is refused).
     const ids = (await trx.selectFrom('conversations').select('id').where(ownerColumn(subject), '=', subject.id).orderBy('id').forUpdate().execute()).map((c) => c.id);
     let attachmentIds: string[] = [];
+    let endedCallIds: string[] = [];
     if (ids.length > 0) {
       await trx.updateTable('conversations').set({ subject: null, status: 'closed' }).where('id', 'in', ids).execute();
       await trx.updateTable('messages').set({ message: '' }).where('conversation_id', 'in', ids).where('message', '<>', '').execute();
@@ -74,12 +79,15 @@ export async function eraseCustomer(db: Kysely<Database>, subject: DataSubject, 
       await trx.deleteFrom('webhook_deliveries').where('conversation_id', 'in', ids).where('status', '=', 'pending').execute();
       await trx.deleteFrom('email_follow_ups').where('conversation_id', 'in', ids).execute();
       // Calls keep their record (when, how long) without what the customer told: phone, note.
-      await trx
-        .updateTable('calls')
-        .set({ status: 'cancelled', ended_at: new Date(), ended_by: 'system', end_reason: 'erased' })
-        .where('conversation_id', 'in', ids)
-        .where('status', 'in', ['requested', 'scheduled', 'ringing', 'in_progress'])
-        .execute();
+      endedCallIds = (
+        await trx
+          .updateTable('calls')
+          .set((eb) => ({ status: 'cancelled', ended_at: new Date(), ended_by: 'system', end_reason: 'erased', version: eb('version', '+', 1), updated_at: new Date() }))
+          .where('conversation_id', 'in', ids)
+          .where('status', 'in', ['requested', 'scheduled', 'ringing', 'in_progress'])
+          .returning('id')
+          .execute()
+      ).map((c) => c.id);
       await trx.updateTable('calls').set({ phone: null, note: null, decline_message: null, customer_peer: null }).where('conversation_id', 'in', ids).execute();
       // A receiver's answer may echo the payload back: the delivery log keeps only the status.
       await trx.updateTable('webhook_deliveries').set({ last_response: null }).where('conversation_id', 'in', ids).execute();
@@ -89,7 +97,7 @@ export async function eraseCustomer(db: Kysely<Database>, subject: DataSubject, 
     const owner = subject.type === 'user' ? { userId: subject.id, guestId: null } : { userId: null, guestId: subject.id };
     await trx.deleteFrom('customer_last_seen').where('owner', '=', ownerKey(owner)).execute();
     await recordAudit(trx, { actorId, action: 'data.erased', subject, details: { conversations: ids.length, files: attachmentIds.length } });
-    return { conversations: ids.length, attachmentIds };
+    return { conversations: ids.length, attachmentIds, endedCallIds };
   });
 }
 

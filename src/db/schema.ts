@@ -314,6 +314,7 @@ export interface CallsTable {
   ended_at: Date | null;
   ended_by: CallSide | 'system' | null;
   end_reason: string | null;
+  version: Generated<number>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }

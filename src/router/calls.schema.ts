@@ -33,6 +33,7 @@ const exampleCall = {
   endedBy: 'customer',
   endReason: 'hung_up',
   durationSeconds: 192,
+  version: 5,
   createdAt: '2026-12-07T09:58:00.000Z',
   updatedAt: '2026-12-07T10:03:16.000Z',
 } as const;
@@ -62,6 +63,7 @@ export const CallSchema = z
     endedBy: z.enum([...callSides, 'system']).nullable().describe('Who ended it (system: no answer, or a side lost for too long)'),
     endReason: z.string().nullable().describe('hung_up, declined, cancelled, no_answer, connection_lost or phone'),
     durationSeconds: z.number().int().nullable().describe('From the answer to the end'),
+    version: z.number().int().describe('Bumped by every change: of two states of a call, the higher is the newer'),
     createdAt: iso.describe('When it was asked for or rung'),
     updatedAt: iso.describe('Its last change'),
   })
@@ -93,6 +95,7 @@ export function toCall(row: CallWithPeople): Call {
     endedBy: row.ended_by,
     endReason: row.end_reason,
     durationSeconds: duration,
+    version: row.version,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

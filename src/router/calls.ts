@@ -1,5 +1,5 @@
 import { TRPCError } from '@trpc/server';
-import { findCall, insertCall, listCalls, liveCalls, liveCallsOfCustomer, moveCall, overdueCalls, type CallChanges, type CallWithPeople } from '../db/calls.js';
+import { findCall, insertCall, listCalls, liveCalls, liveCallsOfCustomer, moveCall, overdueCalls, type CallChanges, type CallWithPeople, type MoveConditions } from '../db/calls.js';
 import { findConversation } from '../db/conversations.js';
 import { getOrCreateConversation, type Owner } from '../db/conversations.js';
 import { recordGuest } from '../db/guests.js';
@@ -106,7 +106,7 @@ async function advance(
   from: readonly CallStatus[],
   changes: CallChanges,
   refusal: () => TRPCError,
-  also?: { agentId?: string },
+  also?: MoveConditions,
 ): Promise<Call> {
   const outcome = await ctx.db.transaction().execute(async (trx) => {
     if (!(await moveCall(trx, callId, from, changes, also))) return undefined;
@@ -235,7 +235,9 @@ export const callsRouter = router({
     .mutation(async ({ ctx, input }) => {
       customerOnly(ctx.side, 'answer');
       const now = new Date();
-      const call = await advance(ctx, ctx.call.id, ['ringing'], { status: 'in_progress', answered_at: now, customer_peer: input.peerId, customer_seen_at: now }, () => tooLate('answered'));
+      // Within the ring time, whether or not the sweep has marked it missed yet.
+      const rangAfter = new Date(now.getTime() - ctx.calls.ringSeconds * 1000);
+      const call = await advance(ctx, ctx.call.id, ['ringing'], { status: 'in_progress', answered_at: now, customer_peer: input.peerId, customer_seen_at: now }, () => tooLate('answered'), { rangAfter });
       return connectionFor(ctx, call, 'customer');
     }),
 
@@ -245,16 +247,29 @@ export const callsRouter = router({
     return advance(ctx, ctx.call.id, ['ringing'], { status: 'declined', ended_at: new Date(), ended_by: 'customer', end_reason: 'declined' }, () => tooLate('declined'));
   }),
 
-  /** Either party ends the call: before the answer it is cancelled, after it completed. */
+  /**
+   * Either party ends the call: before the answer it is cancelled (declined, from the
+   * customer), after it completed. An answer that lands meanwhile is seen and hung up too.
+   */
   hangUp: callProcedure.use(actions).mutation(async ({ ctx }) => {
     partyOf(ctx.principal, ctx.call, ctx.side);
-    const ended = { ended_at: new Date(), ended_by: ctx.side };
-    if (ctx.call.status === 'ringing') {
-      // The customer hanging up a ringing call declines it.
-      const changes: CallChanges = ctx.side === 'customer' ? { ...ended, status: 'declined', end_reason: 'declined' } : { ...ended, status: 'cancelled', end_reason: 'cancelled' };
-      return advance(ctx, ctx.call.id, ['ringing'], changes, () => tooLate('hung up'));
+    let status = ctx.call.status;
+    for (let attempt = 0; ; attempt++) {
+      const ended = { ended_at: new Date(), ended_by: ctx.side };
+      const changes: CallChanges =
+        status === 'in_progress'
+          ? { ...ended, status: 'completed', end_reason: 'hung_up' }
+          : ctx.side === 'customer'
+            ? { ...ended, status: 'declined', end_reason: 'declined' }
+            : { ...ended, status: 'cancelled', end_reason: 'cancelled' };
+      try {
+        return await advance(ctx, ctx.call.id, [status === 'in_progress' ? 'in_progress' : 'ringing'], changes, () => tooLate('hung up'));
+      } catch (error) {
+        const now = attempt === 0 ? (await findCall(ctx.db, ctx.call.id))?.status : undefined;
+        if (!now || now === status || !CONNECTING.includes(now)) throw error;
+        status = now;
+      }
     }
-    return advance(ctx, ctx.call.id, ['in_progress'], { ...ended, status: 'completed', end_reason: 'hung_up' }, () => tooLate('hung up'));
   }),
 
   /**
@@ -312,7 +327,7 @@ export const callsRouter = router({
    * Calls still going: a customer's own (a reloaded widget finds its ringing or ongoing call);
    * for agents, every waiting request and every call ringing or in progress.
    */
-  active: authedProcedure.query(async ({ ctx }) => {
+  active: authedProcedure.use(actions).query(async ({ ctx }) => {
     const p = ctx.principal;
     const rows = p.type === 'admin' ? await liveCalls(ctx.db, 200) : await liveCallsOfCustomer(ctx.db, p.type === 'guest' ? { guestId: p.id } : { userId: p.id });
     return { calls: rows.map(toCall) };
@@ -342,15 +357,15 @@ export async function endOverdueCalls(ctx: Pick<Context, 'db' | 'events' | 'call
     const refused = () => callNotFound();
     try {
       if (overdue.status === 'ringing') {
-        await advance(ctx, overdue.id, ['ringing'], { status: 'missed', ended_at: now, ended_by: 'system', end_reason: 'no_answer' }, refused);
+        await advance(ctx, overdue.id, ['ringing'], { status: 'missed', ended_at: now, ended_by: 'system', end_reason: 'no_answer' }, refused, { rangBefore });
       } else {
         const row = await findCall(ctx.db, overdue.id);
         const lastHeard = Math.min(row?.agent_seen_at?.getTime() ?? now.getTime(), row?.customer_seen_at?.getTime() ?? now.getTime());
-        await advance(ctx, overdue.id, ['in_progress'], { status: 'completed', ended_at: new Date(lastHeard), ended_by: 'system', end_reason: 'connection_lost' }, refused);
+        await advance(ctx, overdue.id, ['in_progress'], { status: 'completed', ended_at: new Date(lastHeard), ended_by: 'system', end_reason: 'connection_lost' }, refused, { seenBefore });
       }
       ended++;
     } catch (error) {
-      // Another replica (or a party) moved it first.
+      // Another replica (or a party: an answer, a rejoin) moved it first.
       if (!(error instanceof TRPCError)) throw error;
     }
   }

@@ -3,6 +3,7 @@ import { dataHeldAbout, eraseCustomer, recentAudit, recordAudit, type DataSubjec
 import { storageKeys } from '../files/store.js';
 import { toAttachment } from './attachment-links.js';
 import { toCall } from './calls.schema.js';
+import { findCall } from '../db/calls.js';
 import { toConversation } from './conversations.schema.js';
 import { AuditLogInput, DataSubjectInput, EraseInput, toAuditEntry } from './data-requests.schema.js';
 import { toMessage } from './messages.schema.js';
@@ -57,7 +58,13 @@ export const dataRequestsRouter = router({
     await ctx.files.store
       .remove(erased.attachmentIds.flatMap((id) => [storageKeys.upload(id), storageKeys.file(id), storageKeys.thumbnail(id)]))
       .catch(() => {});
-    ctx.events.emit('customer.erased', { owner: { userId: subject.type === 'user' ? subject.id : null, guestId: subject.type === 'guest' ? subject.id : null } });
+    const owner = { userId: subject.type === 'user' ? subject.id : null, guestId: subject.type === 'guest' ? subject.id : null };
+    ctx.events.emit('customer.erased', { owner });
+    // An agent in a call with them hears it end (their side's sockets are closed).
+    for (const id of erased.endedCallIds) {
+      const call = await findCall(ctx.db, id);
+      if (call) ctx.events.emit('call.updated', { call: toCall(call), owner });
+    }
     return { subject, conversations: erased.conversations, files: erased.attachmentIds.length };
   }),
 

@@ -124,6 +124,8 @@ describe('in-app calls', () => {
     expect(answered.call).toMatchObject({ status: 'in_progress', customerPeer });
     expect(answered.connection.iceServers.find((s) => s.username)?.username).toMatch(/:customer$/);
 
+    // Every change bumps the version clients order news by.
+    expect(answered.call.version).toBeGreaterThan(rung.call.version);
     const ended = await asCustomer.calls.hangUp({ callId: call.id });
     expect(ended).toMatchObject({ status: 'completed', endedBy: 'customer', endReason: 'hung_up' });
     expect(ended.durationSeconds).toBeGreaterThanOrEqual(0);
@@ -193,6 +195,12 @@ describe('in-app calls', () => {
     expect(await codeOf(a.asCustomer.calls.answer({ callId: a.call.id, peerId: peer() }))).toBe('CONFLICT');
     expect((await historyOf(a.conversation.id)).filter((l) => l.startsWith('Missed call'))).toHaveLength(1);
 
+    // An answer past the ring time is refused even before the sweep has marked the call missed.
+    const late = await requested();
+    await agent.calls.ring({ conversationId: late.conversation.id, peerId: peer() });
+    await t.db.updateTable('calls').set({ rang_at: new Date(Date.now() - 31_000) }).where('id', '=', late.call.id).execute();
+    expect(await codeOf(late.asCustomer.calls.answer({ callId: late.call.id, peerId: peer() }))).toBe('CONFLICT');
+
     // Declined by the customer.
     const b = await requested();
     await agent.calls.ring({ conversationId: b.conversation.id, peerId: peer() });
@@ -240,7 +248,10 @@ describe('calls in data requests', () => {
       ['requested', '+44 20 7946 0000', 'My secret question'],
     ]);
 
+    const told = collect('call.updated');
     await agent.dataRequests.erase({ guestId: customer.id, confirm: true });
+    // The agents' consoles hear the live request end.
+    expect(told.map((e) => [e.call.id, e.call.status, e.call.endReason])).toEqual([[second.call.id, 'cancelled', 'erased']]);
     const after = (await agent.calls.list({ conversationId: conversation.id })).calls;
     expect(after.map((c) => [c.status, c.phone, c.note])).toEqual([
       ['cancelled', null, null],

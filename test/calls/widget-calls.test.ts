@@ -336,6 +336,19 @@ describe.runIf(canRun('calls'))('calls in the widget, in Chromium', { timeout: 9
     expect(await callRegion(page).getByRole('button', { name: 'Mute' }).getAttribute('aria-pressed')).toBe('false');
     expect(await page.evaluate(() => (globalThis as any).cspViolations)).toEqual([]);
 
+    // Another tab of the same visitor does not take the call away: it offers to.
+    const rejoinedPeer = updates.findLast((u) => u.call.id === call.id)!.call.customerPeer;
+    const other = await page.context().newPage();
+    await other.goto(`${server.url}/`);
+    await other.getByRole('button', { name: 'Open support chat' }).click();
+    const elsewhere = other.locator('.call-elsewhere');
+    await expect.poll(() => elsewhere.textContent(), poll).toContain('Your call goes on in another window.');
+    expect(await elsewhere.getByRole('button', { name: 'Take the call here' }).isVisible()).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(updates.findLast((u) => u.call.id === call.id)!.call.customerPeer).toBe(rejoinedPeer);
+    expect(await page.locator('.call-status').textContent()).toBe('Connected');
+    await other.close();
+
     expect((await agent.emitWithAck('call:hangup', { callId: call.id })).success).toBe(true);
     await expect.poll(() => page.locator('.call-status').textContent(), poll).toBe('Call ended');
     expect(await page.locator('.call-summary').textContent()).toMatch(/^Duration 0:\d\d$/);

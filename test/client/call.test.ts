@@ -14,7 +14,7 @@ function call(fields: Partial<Call> = {}): Call {
     preferredAt: null, timeZone: null, phone: null, note: null, scheduledAt: null, declineMessage: null,
     agentId: 'agent-1', agentName: 'Ada', agentPeer: 'agentpeer1', customerPeer: null,
     rangAt: new Date(clockTime).toISOString(), answeredAt: null, endedAt: null, endedBy: null, endReason: null,
-    durationSeconds: null, createdAt: new Date(clockTime).toISOString(), updatedAt: new Date(clockTime).toISOString(),
+    durationSeconds: null, version: clockTime, createdAt: new Date(clockTime).toISOString(), updatedAt: new Date(clockTime).toISOString(),
     ...fields,
   };
 }
@@ -146,10 +146,10 @@ describe('CallSession, the customer’s side', () => {
     expect(session.getState()).toMatchObject({ phase: 'idle', call: null });
     // An older state of a call never overwrites a newer one.
     const newer = call();
-    const older = { ...call(), updatedAt: new Date(0).toISOString() };
+    const older = { ...call(), version: 0 };
     session.updated(newer);
     session.updated(older);
-    expect(session.getState().call?.updatedAt).toBe(newer.updatedAt);
+    expect(session.getState().call?.version).toBe(newer.version);
     expect(media.log).toContain('close');
   });
 
@@ -250,14 +250,35 @@ describe('CallSession, the agent’s side', () => {
     expect(media.log.slice(-2)).toEqual(['connect', 'offer']);
   });
 
+  it('offers when the answer is heard before its own ring is acknowledged', async () => {
+    const transport = new FakeTransport();
+    const media = new FakeMedia();
+    const session = new CallSession({ side: 'agent', transport, media, clock: new FakeClock(), newPeerId: () => 'agentpeer9' });
+    const ring = transport.ring;
+    let release: () => void = () => {};
+    const rung = call({ agentPeer: 'agentpeer9' });
+    transport.ring = (conversationId, peerId) => new Promise((resolve) => (release = () => resolve(ring(conversationId, peerId).then((j) => ({ ...j, call: rung })))));
+    const ringing = session.ring('conversation');
+    await flush();
+    session.updated(call({ status: 'in_progress', agentPeer: 'agentpeer9', customerPeer: 'customerpeer1' }));
+    release();
+    await ringing;
+    await flush();
+    expect(session.getState().call?.status).toBe('in_progress');
+    expect(media.log).toEqual(['microphone', 'connect', 'offer']);
+  });
+
   it('shows the server’s refusal of a ring and stays idle', async () => {
     const transport = new FakeTransport();
     transport.ring = async () => {
       throw new Error('A call is already going in this conversation');
     };
     const session = new CallSession({ side: 'agent', transport, media: new FakeMedia(), clock: new FakeClock() });
+    const media = (session as unknown as { media: FakeMedia }).media;
     expect(await session.ring('conversation')).toBe(false);
     expect(session.getState()).toMatchObject({ phase: 'idle', error: 'A call is already going in this conversation' });
+    // The microphone it opened to ring is off again.
+    expect(media.log).toEqual(['microphone', 'close']);
   });
 });
 

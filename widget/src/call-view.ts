@@ -11,6 +11,8 @@ export interface CallViewEvents {
   video(source: 'camera' | 'screen' | null): void;
   /** The summary of an ended call is closed. */
   close(): void;
+  /** The visitor's call goes on in another window: take it here. */
+  takeOver(): void;
 }
 
 const IN_CALL: readonly CallPhase[] = ['outgoing', 'connecting', 'connected', 'reconnecting'];
@@ -62,6 +64,8 @@ export class CallView {
   private readonly error: HTMLParagraphElement;
   private readonly summary: HTMLParagraphElement;
   private readonly close: HTMLButtonElement;
+  /** The visitor's call is going on in another of their windows. */
+  private readonly elsewhere: HTMLDivElement;
   private readonly media: CallElements;
   private state: CallState | null = null;
   private ticker: ReturnType<typeof setInterval> | undefined;
@@ -129,7 +133,14 @@ export class CallView {
       this.close,
     );
 
-    this.element = h('div', { class: 'call-box' }, this.incoming, this.region);
+    this.elsewhere = h(
+      'div',
+      { class: 'bar call-elsewhere', role: 'status', hidden: true },
+      h('p', {}, 'Your call goes on in another window.'),
+      button('Take the call here', () => events.takeOver(), { class: 'secondary' }),
+    );
+
+    this.element = h('div', { class: 'call-box' }, this.incoming, this.region, this.elsewhere);
   }
 
   render(state: CallState): void {
@@ -149,6 +160,7 @@ export class CallView {
     this.showError(this.incomingError, incoming ? state.error : null);
 
     this.region.hidden = !(inCall || ended);
+    this.elsewhere.hidden = !(phase === 'idle' && call?.status === 'in_progress' && !state.busy);
     put(this.who, agent);
     put(this.status, STATUS[phase] ?? '');
     this.live.hidden = !inCall;

@@ -1,5 +1,5 @@
 import { BrowserCallMedia } from '../../client/browser/webrtc.js';
-import { CallSession, type CallMedia, type CallState } from '../../client/src/call.js';
+import { CallSession, ELSEWHERE, type CallMedia, type CallState } from '../../client/src/call.js';
 import { errorMessage } from '../../client/src/transport.js';
 import type { Call } from '../../client/src/wire.js';
 import { CallRequestView } from './call-request-view.js';
@@ -25,6 +25,31 @@ export interface CallsHost {
 }
 
 const LIVE: readonly Call['status'][] = ['requested', 'scheduled', 'ringing', 'in_progress'];
+const IN_CALL: readonly CallState['phase'][] = ['connecting', 'connected', 'reconnecting'];
+
+/**
+ * Which call this tab is in, in sessionStorage: it survives a reload of the tab, and no other
+ * tab reads it. Only that tab takes its call up again by itself; another tab of the visitor
+ * (or a reconnect there) offers to take it instead of moving the call away silently.
+ */
+const KEY = 'supportWidget.inCall';
+const thisTab = {
+  get: () => {
+    try {
+      return window.sessionStorage.getItem(KEY);
+    } catch {
+      return null;
+    }
+  },
+  set(callId: string | null) {
+    try {
+      if (callId) window.sessionStorage.setItem(KEY, callId);
+      else window.sessionStorage.removeItem(KEY);
+    } catch {
+      // a tab without sessionStorage rejoins nothing by itself
+    }
+  },
+};
 const WAITING: readonly Call['status'][] = ['requested', 'scheduled'];
 const isLive = (call: Call | null | undefined): call is Call => !!call && LIVE.includes(call.status);
 
@@ -82,6 +107,10 @@ export class Calls {
         this.session.dismiss();
         view.focusInput();
       },
+      takeOver: () => {
+        const { call } = this.session.getState();
+        if (call) void this.session.rejoin(call);
+      },
     });
     view.addCallUi(this.requestView.button, h('div', { class: 'calls' }, ...this.requestView.elements, this.callView.element));
     this.session.subscribe(() => this.render());
@@ -105,8 +134,8 @@ export class Calls {
     const call = mainCall(calls);
     if (!call) return;
     const idle = phase === 'idle' || phase === 'ended';
-    // A reloaded page (or one back from a long cut) takes up its call again within the rejoin window.
-    if (call.status === 'in_progress' && idle) void this.session.rejoin(call);
+    // A reloaded tab (or one back from a long cut) takes up its call again within the rejoin window.
+    if (call.status === 'in_progress' && idle && thisTab.get() === call.id) void this.session.rejoin(call);
     else this.feed(call);
   }
 
@@ -163,6 +192,8 @@ export class Calls {
 
   private render(): void {
     const state = this.session.getState();
+    if (state.call && IN_CALL.includes(state.phase)) thisTab.set(state.call.id);
+    else if (state.phase === 'ended' || state.error === ELSEWHERE) thisTab.set(null);
     const before = this.shown;
     this.shown = state;
     const { call, phase } = state;

@@ -16,7 +16,7 @@ type Invalidate = (queryKey: QueryKey) => void;
 export function withCall(data: ActiveCalls | undefined, call: Call): ActiveCalls | undefined {
   if (!data) return data;
   const held = data.calls.find((c) => c.id === call.id);
-  if (held && Date.parse(held.updatedAt) > Date.parse(call.updatedAt)) return data;
+  if (held && held.version > call.version) return data;
   if (!isLive(call)) return held ? { calls: data.calls.filter((c) => c.id !== call.id) } : data;
   return { calls: held ? data.calls.map((c) => (c.id === call.id ? call : c)) : [...data.calls, call] };
 }

@@ -33,6 +33,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('ended_at', 'timestamptz')
     .addColumn('ended_by', 'text', (c) => c.check(sql`ended_by in ('customer', 'agent', 'system')`))
     .addColumn('end_reason', 'text')
+    // Bumped by every change: clients order what they hear by it, not by replicas' clocks.
+    .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();

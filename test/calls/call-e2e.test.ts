@@ -4,7 +4,7 @@ import { canRun } from '../support/requirements.js';
 import { request } from '../support/server.js';
 import { browserTestBed } from '../widget/browser.js';
 import { violations } from '../console/console-page.js';
-import { callBar, callStatus, expectMediaFlowing, guestPage, mediaOf, poll, requestCall, signedInConsole } from './call-pages.js';
+import { callBar, callStatus, expectMediaFlowing, guestPage, mediaOf, poll, requestAndAnswer, signedInConsole } from './call-pages.js';
 
 const bed = browserTestBed({}, { media: true });
 
@@ -14,18 +14,9 @@ async function both() {
   return { agent, guest };
 }
 
-/** The guest requests; the agent finds it under "Call requests", opens it and calls now; the guest accepts. */
+/** Connected, and audio arriving on both sides. */
 async function requestAndConnect(agent: Page, guest: Page): Promise<void> {
-  await requestCall(guest);
-  await agent.getByRole('button', { name: 'Call requests' }).click();
-  await expect.poll(() => agent.locator('.inbox-row').count(), poll).toBe(1);
-  await agent.locator('.inbox-row').first().click();
-  await agent.getByRole('group', { name: 'Call request' }).getByRole('button', { name: 'Call now' }).click();
-  const incoming = guest.getByRole('alertdialog', { name: 'Incoming call' });
-  await expect.poll(() => incoming.textContent(), poll).toContain('Ada is calling');
-  await incoming.getByRole('button', { name: 'Accept' }).click();
-  await expect.poll(() => callStatus(agent), poll).toBe('Connected');
-  await expect.poll(() => callStatus(guest), poll).toBe('Connected');
+  await requestAndAnswer(agent, guest);
   await expectMediaFlowing(agent, guest);
 }
 

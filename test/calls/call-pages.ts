@@ -1,8 +1,8 @@
-import type { BrowserContext, Page } from 'playwright-core';
-import { expect } from 'vitest';
-import { signIn } from '../console/console-page.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { recordViolations, signIn } from '../console/console-page.js';
 import { person } from '../support/server.js';
-import { watch } from '../widget/browser.js';
+import { launchBrowser, watch } from '../widget/browser.js';
 
 export const poll = { timeout: 20_000, interval: 100 };
 
@@ -78,11 +78,7 @@ export async function signedInConsole(newContext: () => Promise<BrowserContext>,
   const context = await newContext();
   await recordPeerConnections(context);
   const page = await context.newPage();
-  await page.addInitScript(() => {
-    const g = globalThis as any;
-    g.__violations = [];
-    g.document.addEventListener('securitypolicyviolation', (e: any) => g.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
+  await recordViolations(page);
   const watched = watch(page);
   const errors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
@@ -108,3 +104,44 @@ export async function requestCall(page: Page): Promise<void> {
 
 export const callBar = (page: Page) => page.getByRole('region', { name: 'Call' });
 export const callStatus = (page: Page) => callBar(page).locator('.call-status').textContent();
+
+/**
+ * The guest asks for a call; the agent finds it under "Call requests", opens it and calls now;
+ * the guest accepts. Resolves once both pages say the call is connected.
+ */
+export async function requestAndAnswer(agent: Page, guest: Page): Promise<void> {
+  await requestCall(guest);
+  await agent.getByRole('button', { name: 'Call requests' }).click();
+  await expect.poll(() => agent.locator('.inbox-row').count(), poll).toBe(1);
+  await agent.locator('.inbox-row').first().click();
+  await agent.getByRole('group', { name: 'Call request' }).getByRole('button', { name: 'Call now' }).click();
+  const incoming = guest.getByRole('alertdialog', { name: 'Incoming call' });
+  await expect.poll(() => incoming.textContent(), poll).toContain('Ada is calling');
+  await incoming.getByRole('button', { name: 'Accept' }).click();
+  await expect.poll(() => callStatus(agent), poll).toBe('Connected');
+  await expect.poll(() => callStatus(guest), poll).toBe('Connected');
+}
+
+/**
+ * Chromium with fake devices for a file whose servers `start` makes (a TURN-backed server, two
+ * replicas): started once, the contexts a test opens closed after it, `stop` at the end.
+ */
+export function mediaBrowser(start: () => Promise<void>, stop: () => Promise<void>) {
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    [browser] = await Promise.all([launchBrowser({ media: true }), start()]);
+  }, 60_000);
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stop();
+  });
+  return async (): Promise<BrowserContext> => {
+    const created = await browser.newContext({ viewport: { width: 1200, height: 720 } });
+    contexts.push(created);
+    return created;
+  };
+}

@@ -19,11 +19,7 @@ export interface ConsolePage {
 export async function openConsole(browser: Browser, url: string, options: { viewport?: { width: number; height: number }; hash?: string } = {}): Promise<ConsolePage> {
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 720 } });
   const page = await context.newPage();
-  await page.addInitScript(() => {
-    const g = globalThis as any;
-    g.__violations = [];
-    g.document.addEventListener('securitypolicyviolation', (e: any) => g.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
+  await recordViolations(page);
   const watched = watch(page);
   const consoleErrors: string[] = [];
   page.on('console', (message) => {
@@ -41,6 +37,15 @@ export async function openConsole(browser: Browser, url: string, options: { view
     calls,
     problems: () => [...watched.dialogs, ...watched.errors, ...consoleErrors],
   };
+}
+
+/** Before the page's scripts: every CSP violation is kept, for `violations` to read. */
+export async function recordViolations(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const g = globalThis as any;
+    g.__violations = [];
+    g.document.addEventListener('securitypolicyviolation', (e: any) => g.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
 }
 
 export async function violations(page: Page): Promise<string[]> {

@@ -190,8 +190,18 @@ describe.runIf(canRun('calls'))('calls in the widget, in Chromium', { timeout: 9
     expect(watched.errors).toEqual([]);
   });
 
-  it('an agent’s ring opens the panel; Decline records it once', async () => {
-    const { page, watched } = await visitor();
+  it('an agent’s ring opens the panel and rings; Decline records it once', async () => {
+    // Counts the ring's tones as the widget makes them.
+    const { page, watched } = await visitor(() => {
+      const g = globalThis as any;
+      g.__tones = 0;
+      const create = g.AudioContext.prototype.createOscillator;
+      g.AudioContext.prototype.createOscillator = function (this: unknown, ...args: unknown[]) {
+        g.__tones++;
+        return create.apply(this, args);
+      };
+    });
+    const tones = () => page.evaluate(() => (globalThis as any).__tones as number);
     await chatting(page);
     await page.keyboard.press('Escape');
     const { conversationId } = await guestConversation(server, page);
@@ -206,9 +216,15 @@ describe.runIf(canRun('calls'))('calls in the widget, in Chromium', { timeout: 9
     expect(await contrastFailures(page)).toEqual([]);
     expect(await overflowing(page)).toEqual([]);
 
+    // It rings (two tones, again every 3 s) until the visitor answers or declines.
+    await expect.poll(tones, poll).toBeGreaterThanOrEqual(2);
+
     await incoming(page).getByRole('button', { name: 'Decline' }).click();
     await expect.poll(() => page.locator('.call-status').textContent(), poll).toBe('Call ended');
     expect(await callRegion(page).locator('.call-summary').textContent()).toBe('Declined');
+    const rung = await tones();
+    await new Promise((resolve) => setTimeout(resolve, 3_300));
+    expect(await tones()).toBe(rung);
     expect(await incoming(page).count()).toBe(0);
     expect((await callsOf(conversationId)).map((c) => [c.id, c.status])).toEqual([[call.id, 'declined']]);
     await expect.poll(() => texts(page, 'system'), poll).toContain('Call from Ada declined');

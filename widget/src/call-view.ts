@@ -37,6 +37,47 @@ function summary(call: Call | null): string {
 }
 
 /**
+ * The ring a phone makes (440 + 480 Hz, 1.2 s every 3 s), played by WebAudio while a call rings:
+ * no sound file to load. A page whose visitor never interacted may keep the AudioContext
+ * suspended; the ring is then only seen.
+ */
+class Ringer {
+  private context: AudioContext | null = null;
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  start(): void {
+    if (this.timer !== undefined) return;
+    try {
+      this.context ??= new AudioContext();
+    } catch {
+      return;
+    }
+    const context = this.context;
+    void context.resume().catch(() => undefined);
+    const ring = () => {
+      const gain = context.createGain();
+      gain.gain.value = 0.06;
+      gain.connect(context.destination);
+      for (const frequency of [440, 480]) {
+        const tone = context.createOscillator();
+        tone.frequency.value = frequency;
+        tone.connect(gain);
+        tone.start();
+        tone.stop(context.currentTime + 1.2);
+      }
+    };
+    ring();
+    this.timer = setInterval(ring, 3_000);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    void this.context?.suspend().catch(() => undefined);
+  }
+}
+
+/**
  * The customer's call: the incoming ring (an alert dialog), the call itself (a region with its
  * status, timer, meters, controls and the agent's media), and its end. The agent's name only
  * ever goes in as text.
@@ -71,6 +112,7 @@ export class CallView {
   private ticker: ReturnType<typeof setInterval> | undefined;
   /** The tracks the media elements were last given (empty: none). */
   private attached = '';
+  private readonly ringer = new Ringer();
 
   constructor(id: string, media: CallElements, events: CallViewEvents) {
     const c = `${id}-call`;
@@ -156,6 +198,8 @@ export class CallView {
     const ended = phase === 'ended';
 
     this.incoming.hidden = !incoming;
+    if (incoming) this.ringer.start();
+    else this.ringer.stop();
     put(this.caller, `${agent} is calling`);
     this.showError(this.incomingError, incoming ? state.error : null);
 
@@ -203,6 +247,7 @@ export class CallView {
   }
 
   dispose(): void {
+    this.ringer.stop();
     this.stopTicking();
     this.attach(false);
   }

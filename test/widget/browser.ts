@@ -147,16 +147,22 @@ export function focused(page: Page): Promise<{ tag: string; cls: string; label: 
   });
 }
 
-/** The guest id the page keeps, and the conversation the server answers for it. */
+/**
+ * The guest id the page keeps, and the conversation the server answers for it. A message shows
+ * (pending) before the widget's first REST call has answered with the id: wait for it.
+ */
 export async function guestConversation(server: TestServer, page: Page) {
-  const guestId = await page.evaluate(() => {
-    const store = (globalThis as any).localStorage;
-    for (let i = 0; i < store.length; i++) {
-      const key = store.key(i);
-      if (key.startsWith('supportWidget.guestId@')) return store.getItem(key) as string;
-    }
-    return null;
-  });
+  const kept = () =>
+    page.evaluate(() => {
+      const store = (globalThis as any).localStorage;
+      for (let i = 0; i < store.length; i++) {
+        const key = store.key(i);
+        if (key.startsWith('supportWidget.guestId@')) return store.getItem(key) as string;
+      }
+      return null;
+    });
+  let guestId = await kept();
+  for (const deadline = Date.now() + 10_000; !guestId && Date.now() < deadline; guestId = await kept()) await new Promise((resolve) => setTimeout(resolve, 50));
   if (!guestId) throw new Error('the page keeps no guest id');
   const reply = await request(server, '/api/support/conversation/guest', { guestId, body: {} });
   return { guestId, conversationId: reply.body.data.conversation.id as string };

@@ -56,6 +56,13 @@ const callProcedure = authedProcedure.input(CallRef).use(async ({ ctx, input, ne
   return next({ ctx: { call, side } });
 });
 
+/** An agent acting on a call: loaded after the admin check, so others get 403, not 404. */
+const adminCallProcedure = adminProcedure.input(CallRef).use(async ({ ctx, input, next }) => {
+  const call = await findCall(ctx.db, input.callId);
+  if (!call) throw callNotFound();
+  return next({ ctx: { call } });
+});
+
 /** Only the customer side may do this (answer, cancel their request). */
 function customerOnly(side: CallSide, what: string): void {
   if (side !== 'customer') throw new TRPCError({ code: 'FORBIDDEN', message: `Only the customer can ${what}` });
@@ -118,13 +125,13 @@ async function advance(
   });
   if (!outcome) throw refusal();
   const { call, conversation, message } = outcome;
-  tell(ctx, call, conversation, message && { row: conversation, message });
+  tell(ctx, call, conversation, message);
   return call;
 }
 
 /** Everyone hears after the commit: the history's line like any message, the call to its customer and the agents. */
-function tell(ctx: CallContext, call: Call, conversation: Pick<ConversationRow, 'user_id' | 'guest_id'>, message?: { row: ConversationRow; message: Message }): void {
-  if (message) tellServerMessage(ctx, message.row, message.message);
+function tell(ctx: CallContext, call: Call, conversation: Pick<ConversationRow, 'user_id' | 'guest_id'>, message?: Message): void {
+  if (message) tellServerMessage(ctx, conversation, message);
   ctx.events.emit('call.updated', { call, owner: ownerOf(conversation), origin: ctx.connectionId });
 }
 
@@ -163,7 +170,7 @@ export const callsRouter = router({
         return { call, message };
       });
       if (!outcome) throw new TRPCError({ code: 'CONFLICT', message: 'You already have a call request or a call going' });
-      tell(ctx, outcome.call, conversation, { row: conversation, message: outcome.message });
+      tell(ctx, outcome.call, conversation, outcome.message);
       return { call: outcome.call, conversation: toConversation(conversation) };
     }),
 
@@ -174,32 +181,28 @@ export const callsRouter = router({
   }),
 
   /** An agent sets a time: the customer sees it, in their own time zone. */
-  schedule: adminProcedure
+  schedule: adminCallProcedure
     .use(actions)
     .input(ScheduleCallInput)
     .mutation(async ({ ctx, input }) => {
-      await visibleCall(ctx, input.callId);
-      return advance(ctx, input.callId, WAITING, { status: 'scheduled', scheduled_at: new Date(input.scheduledAt), agent_id: ctx.principal.id }, () => tooLate('scheduled'));
+      return advance(ctx, ctx.call.id, WAITING, { status: 'scheduled', scheduled_at: new Date(input.scheduledAt), agent_id: ctx.principal.id }, () => tooLate('scheduled'));
     }),
 
   /** An agent called the customer on the phone instead: the request is done. */
-  calledBack: adminProcedure
+  calledBack: adminCallProcedure
     .use(actions)
-    .input(CallRef)
     .mutation(async ({ ctx, input }) => {
-      await visibleCall(ctx, input.callId);
-      return advance(ctx, input.callId, WAITING, { status: 'completed', agent_id: ctx.principal.id, ended_at: new Date(), ended_by: 'agent', end_reason: 'phone' }, () => tooLate('marked as called back'));
+      return advance(ctx, ctx.call.id, WAITING, { status: 'completed', agent_id: ctx.principal.id, ended_at: new Date(), ended_by: 'agent', end_reason: 'phone' }, () => tooLate('marked as called back'));
     }),
 
   /** An agent declines a request, saying why. */
-  declineRequest: adminProcedure
+  declineRequest: adminCallProcedure
     .use(actions)
     .input(DeclineCallRequestInput)
     .mutation(async ({ ctx, input }) => {
-      await visibleCall(ctx, input.callId);
       return advance(
         ctx,
-        input.callId,
+        ctx.call.id,
         WAITING,
         { status: 'declined', agent_id: ctx.principal.id, decline_message: input.message, ended_at: new Date(), ended_by: 'agent', end_reason: 'declined' },
         () => tooLate('declined'),
@@ -333,12 +336,6 @@ export const callsRouter = router({
     return { calls: rows.map(toCall) };
   }),
 });
-
-async function visibleCall(ctx: Pick<Context, 'db'>, callId: string): Promise<CallWithPeople> {
-  const call = await findCall(ctx.db, callId);
-  if (!call) throw callNotFound();
-  return call;
-}
 
 async function liveCallsOfConversation(ctx: Pick<Context, 'db'>, conversationId: string) {
   return (await listCalls(ctx.db, conversationId, 5)).filter((c) => LIVE.includes(c.status));

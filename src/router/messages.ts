@@ -36,7 +36,7 @@ function sentByOwner(m: MessageRow, c: ConversationRow): boolean {
   return false;
 }
 
-const ownerOf = (c: ConversationRow) => ({ userId: c.user_id, guestId: c.guest_id });
+const ownerOf = (c: Pick<ConversationRow, 'user_id' | 'guest_id'>) => ({ userId: c.user_id, guestId: c.guest_id });
 
 /** Writes a message from the server itself and tells everyone, like any other message. */
 export async function postServerMessage(
@@ -72,7 +72,7 @@ export async function storeServerMessage(
 }
 
 /** The second half: everyone hears of the stored message; `ownerText` replaces its text for the owner's sockets. */
-export function tellServerMessage(ctx: Pick<Context, 'events'>, conversation: ConversationRow, message: Message, ownerText?: string): void {
+export function tellServerMessage(ctx: Pick<Context, 'events'>, conversation: Pick<ConversationRow, 'user_id' | 'guest_id'>, message: Message, ownerText?: string): void {
   const ownerView = ownerText === undefined ? undefined : { ...message, message: ownerText };
   ctx.events.emit('message.created', { message, owner: ownerOf(conversation), ownerView });
 }

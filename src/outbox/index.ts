@@ -23,7 +23,7 @@ export interface OutboxDeps {
  * emails when SMTP is configured. The outbox rows' NOTIFYs arrive on one connection.
  */
 export async function startOutbox(config: Config, deps: OutboxDeps, log: Logger): Promise<{ stop(): Promise<void> }> {
-  const boss = createJobQueue(deps.db, { schedule: true, supervise: true });
+  const { boss, stop: stopJobs } = createJobQueue(deps.db, { schedule: true, supervise: true });
   boss.on('error', (error) => log.warn({ err: error }, 'job queue error'));
   const mailer = config.email && createMailer(config.email.smtpUrl, config.email.from);
   let webhooks: Awaited<ReturnType<typeof startWebhookWorker>> | undefined;
@@ -32,7 +32,7 @@ export async function startOutbox(config: Config, deps: OutboxDeps, log: Logger)
   // again by another replica); those that do not finish in time are retried elsewhere.
   const stop = async () => {
     await listening?.close();
-    await boss.stop({ graceful: true, timeout: STOP_TIMEOUT_MS, close: false, wait: true });
+    await stopJobs(STOP_TIMEOUT_MS);
     webhooks?.close();
     mailer?.close();
   };

@@ -67,6 +67,7 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
     webhookTargets: { allowPrivate: config.webhooks.allowPrivate },
     unsubscribeTokens: createUnsubscribeTokens(config.guestSecret),
     calls: config.calls,
+    emailEnabled: !!config.email,
   };
   // Uploads never sent are deleted after their lifetime: looked for every 10 minutes, by every
   // replica (each row is taken by one).

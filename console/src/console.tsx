@@ -7,16 +7,17 @@ import { CallBar } from './calls/call-bar.js';
 import { ConversationPane } from './conversation/conversation-pane.js';
 import { InboxPane } from './inbox/inbox-pane.js';
 import { useLiveInbox } from './inbox/live-inbox.js';
+import { takeConversationFromAddress } from './ui/address.js';
 import { useShortcut } from './ui/shortcuts.js';
 
 /**
  * The signed-in console: the inbox beside the open conversation (one at a time on a narrow
  * screen), and the call bar over both while a call goes on. The inbox feed runs here, for the
- * whole session.
+ * whole session. A link to `#conversation=<id>` opens on that conversation.
  */
 export function Console({ onSignOut }: { onSignOut: () => void }) {
   const agent = useAgent();
-  const [openId, setOpenId] = useState<string | null>(null);
+  const [openId, setOpenId] = useState<string | null>(takeConversationFromAddress);
   usePresence();
   const attention = useAttention(openId);
   const live = useLiveInbox(attention.onCustomerMessage);

@@ -21,6 +21,8 @@ export interface Database {
   customer_last_seen: CustomerLastSeenTable;
   email_unsubscribes: EmailUnsubscribesTable;
   calls: CallsTable;
+  agent_email_settings: AgentEmailSettingsTable;
+  agent_email_marks: AgentEmailMarksTable;
 }
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -282,6 +284,19 @@ export interface CustomerLastSeenTable {
 export interface EmailUnsubscribesTable {
   address: string;
   created_at: CreatedAt;
+}
+
+/** An agent's choice about emails while away (on unless they turned it off), and the last one sent. */
+export interface AgentEmailSettingsTable {
+  admin_id: string;
+  notify: ColumnType<boolean, boolean | undefined, boolean>;
+  last_emailed_at: Date | null;
+}
+
+/** The last customer message an agent was emailed about, per conversation. */
+export interface AgentEmailMarksTable {
+  conversation_id: string;
+  emailed_seq: number;
 }
 
 export const callStatuses = ['requested', 'scheduled', 'ringing', 'in_progress', 'completed', 'missed', 'cancelled', 'declined'] as const;

@@ -6,6 +6,7 @@ import { listenFor } from '../db/notifications.js';
 import type { AttachmentFiles } from '../files/attachment-files.js';
 import { createMailer } from '../net/mailer.js';
 import type { Logger } from '../ops/logger.js';
+import { startAgentDigests } from './agent-digests.js';
 import { startEmailFollowUps, type FollowUpDeps } from './email-follow-ups.js';
 import { startWebhookWorker } from './webhook-worker.js';
 
@@ -19,8 +20,9 @@ export interface OutboxDeps {
 }
 
 /**
- * Everything that leaves the process, on one pg-boss: webhook deliveries, and follow-up
- * emails when SMTP is configured. The outbox rows' NOTIFYs arrive on one connection.
+ * Everything that leaves the process, on one pg-boss: webhook deliveries, and when SMTP is
+ * configured, follow-up emails to customers and emails to agents who are away. The outbox
+ * rows' NOTIFYs arrive on one connection.
  */
 export async function startOutbox(config: Config, deps: OutboxDeps, log: Logger): Promise<{ stop(): Promise<void> }> {
   const { boss, stop: stopJobs } = createJobQueue(deps.db, { schedule: true, supervise: true });
@@ -43,6 +45,7 @@ export async function startOutbox(config: Config, deps: OutboxDeps, log: Logger)
       mailer && config.email
         ? await startEmailFollowUps(boss, { db: deps.db, mailer, isConnected: deps.isConnected, unsubscribeTokens: deps.unsubscribeTokens }, config.email, log)
         : undefined;
+    if (mailer && config.email) await startAgentDigests(boss, { db: deps.db, mailer, unsubscribeTokens: deps.unsubscribeTokens }, config.email, log);
     listening = await listenFor(
       deps.db,
       config.database,

@@ -38,6 +38,8 @@ export interface Services {
   unsubscribeTokens: UnsubscribeTokens;
   /** How calls connect (ICE servers, TURN credentials) and how long a ring or a lost side may wait. */
   calls: CallSettings;
+  /** Whether SMTP is configured: emails to customers and agents go out only then. */
+  emailEnabled: boolean;
 }
 
 export interface Context extends Services {

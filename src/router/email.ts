@@ -1,9 +1,19 @@
 import { TRPCError } from '@trpc/server';
+import { agentEmailPreference, setAgentEmailsWanted } from '../db/agent-emails.js';
 import { setGuestEmail, unsubscribeAddress } from '../db/email-follow-ups.js';
-import { GuestEmailInput, UnsubscribeInput } from './email.schema.js';
-import { authedProcedure, identityKey, publicProcedure, rateLimited, router } from './trpc.js';
+import type { Context } from './context.js';
+import { AgentEmailPreferencesInput, GuestEmailInput, UnsubscribeInput } from './email.schema.js';
+import { adminProcedure, authedProcedure, identityKey, publicProcedure, rateLimited, router } from './trpc.js';
 
-/** Follow-up emails: a guest gives an address; anyone holding an email's link unsubscribes it. */
+/** What an agent's email preference page shows: their choice, and whether it can take effect. */
+async function agentPreferences(ctx: Context, adminId: string) {
+  return { ...(await agentEmailPreference(ctx.db, adminId)), emailEnabled: ctx.emailEnabled };
+}
+
+/**
+ * Follow-up emails: a guest gives an address; anyone holding an email's link unsubscribes it;
+ * an agent turns off the emails they get while away.
+ */
 export const emailRouter = router({
   setGuestEmail: authedProcedure
     .use(rateLimited('EMAIL_CHANGES_PER_IDENTITY', (ctx) => (ctx.principal ? identityKey(ctx.principal) : undefined)))
@@ -22,4 +32,14 @@ export const emailRouter = router({
     await unsubscribeAddress(ctx.db, address);
     return { unsubscribed: true as const };
   }),
+
+  agentPreferences: adminProcedure.query(({ ctx }) => agentPreferences(ctx, ctx.principal.id)),
+
+  setAgentPreferences: adminProcedure
+    .use(rateLimited('EMAIL_CHANGES_PER_IDENTITY', (ctx) => (ctx.principal ? identityKey(ctx.principal) : undefined)))
+    .input(AgentEmailPreferencesInput)
+    .mutation(async ({ ctx, input }) => {
+      await setAgentEmailsWanted(ctx.db, ctx.principal.id, input.emailWhenAway);
+      return agentPreferences(ctx, ctx.principal.id);
+    }),
 });

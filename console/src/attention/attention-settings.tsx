@@ -1,6 +1,10 @@
+import { EmailWhenAway } from './email-when-away.js';
 import type { AttentionSettings as Settings } from './settings.js';
 
-/** Two switches in the top bar: a chime and desktop notifications for customers' new messages. */
+/**
+ * The top bar's switches for customers' new messages: a chime, desktop notifications, and
+ * email while the console is closed.
+ */
 export function AttentionSettings({ settings }: { settings: Settings }) {
   const canNotify = typeof Notification !== 'undefined';
   return (
@@ -13,6 +17,7 @@ export function AttentionSettings({ settings }: { settings: Settings }) {
           Notifications {settings.notify ? 'on' : 'off'}
         </button>
       )}
+      <EmailWhenAway />
     </div>
   );
 }

@@ -94,3 +94,20 @@ export async function setAgentEmailsWanted(db: Kysely<Database>, adminId: string
     .onConflict((oc) => oc.column('admin_id').doUpdateSet({ notify }))
     .execute();
 }
+
+/**
+ * Who hears that a webhook endpoint was turned off: the admin who registered it, or when they
+ * cannot be emailed (no address, erased, unsubscribed), every admin who can, up to `limit`.
+ */
+export async function endpointNoticeRecipients(db: Kysely<Database>, createdBy: string, limit: number): Promise<string[]> {
+  const reachable = db
+    .selectFrom('users as u')
+    .select('u.email')
+    .where('u.role', '=', 'admin')
+    .where('u.email', 'is not', null)
+    .where('u.erased_at', 'is', null)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('email_unsubscribes as x').select('x.address').whereRef('x.address', '=', sql<string>`lower(u.email)`))));
+  const creator = await reachable.where('u.id', '=', createdBy).executeTakeFirst();
+  const rows = creator ? [creator] : await reachable.orderBy('u.created_at').limit(limit).execute();
+  return rows.map((r) => r.email!);
+}

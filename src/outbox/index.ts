@@ -8,6 +8,7 @@ import { createMailer } from '../net/mailer.js';
 import type { Logger } from '../ops/logger.js';
 import { startAgentDigests } from './agent-digests.js';
 import { startEmailFollowUps, type FollowUpDeps } from './email-follow-ups.js';
+import { startEndpointNotices } from './endpoint-notices.js';
 import { startWebhookWorker } from './webhook-worker.js';
 
 const STOP_TIMEOUT_MS = 10_000;
@@ -21,8 +22,8 @@ export interface OutboxDeps {
 
 /**
  * Everything that leaves the process, on one pg-boss: webhook deliveries, and when SMTP is
- * configured, follow-up emails to customers and emails to agents who are away. The outbox
- * rows' NOTIFYs arrive on one connection.
+ * configured, follow-up emails to customers, emails to agents who are away, and notices to
+ * admins of a webhook endpoint turned off. The outbox rows' NOTIFYs arrive on one connection.
  */
 export async function startOutbox(config: Config, deps: OutboxDeps, log: Logger): Promise<{ stop(): Promise<void> }> {
   const { boss, stop: stopJobs } = createJobQueue(deps.db, { schedule: true, supervise: true });
@@ -40,12 +41,15 @@ export async function startOutbox(config: Config, deps: OutboxDeps, log: Logger)
   };
   try {
     await boss.start();
-    webhooks = await startWebhookWorker(boss, deps, config.webhooks, log);
-    const followUps =
-      mailer && config.email
-        ? await startEmailFollowUps(boss, { db: deps.db, mailer, isConnected: deps.isConnected, unsubscribeTokens: deps.unsubscribeTokens }, config.email, log)
-        : undefined;
-    if (mailer && config.email) await startAgentDigests(boss, { db: deps.db, mailer, unsubscribeTokens: deps.unsubscribeTokens }, config.email, log);
+    let followUps: Awaited<ReturnType<typeof startEmailFollowUps>> | undefined;
+    let notices: Awaited<ReturnType<typeof startEndpointNotices>> | undefined;
+    if (mailer && config.email) {
+      const mail = { db: deps.db, mailer, unsubscribeTokens: deps.unsubscribeTokens };
+      followUps = await startEmailFollowUps(boss, { ...mail, isConnected: deps.isConnected }, config.email, log);
+      await startAgentDigests(boss, mail, config.email, log);
+      notices = await startEndpointNotices(boss, mail, config.email, log);
+    }
+    webhooks = await startWebhookWorker(boss, { ...deps, whenDisabled: notices?.whenDisabled }, config.webhooks, log);
     listening = await listenFor(
       deps.db,
       config.database,

@@ -54,7 +54,14 @@ export const retryDelayMs = (settings: Pick<WebhookSettings, 'retryBaseMs'>, att
  * sweep once a minute (pg-boss's cron, once per deployment) and at start, for any
  * notification that was lost.
  */
-export async function startWebhookWorker(boss: PgBoss, deps: { db: Db; files: AttachmentFiles }, settings: WebhookSettings, log: Logger) {
+export interface WebhookWorkerDeps {
+  db: Db;
+  files: AttachmentFiles;
+  /** Called in the transaction that turns a failing endpoint off (admins are told by email). */
+  whenDisabled?: (trx: Db, endpointId: string) => Promise<void>;
+}
+
+export async function startWebhookWorker(boss: PgBoss, deps: WebhookWorkerDeps, settings: WebhookSettings, log: Logger) {
   const { db } = deps;
   const sender = createWebhookSender(settings);
   await boss.createQueue(DRAIN_QUEUE, { name: DRAIN_QUEUE, policy: 'short', retryLimit: 10, retryDelay: 5, retryBackoff: true, expireInSeconds: 15 * 60 });
@@ -68,7 +75,7 @@ export async function startWebhookWorker(boss: PgBoss, deps: { db: Db; files: At
   // A retry is a job that waits for its time, found at a poll: poll about as often as the
   // shortest retry delay, within pg-boss's bounds.
   const pollingSeconds = Math.min(2, Math.max(0.5, settings.retryBaseMs / 1000));
-  const drainer = new StreamDrainer(db, deps.files, sender, settings, log, wake);
+  const drainer = new StreamDrainer(deps, sender, settings, log, wake);
   for (let i = 0; i < WORKERS; i++) {
     workerIds.push(await boss.work<StreamJob>(DRAIN_QUEUE, { pollingIntervalSeconds: pollingSeconds }, async ([job]) => drainer.drain(job!.data)));
   }
@@ -90,14 +97,19 @@ export async function startWebhookWorker(boss: PgBoss, deps: { db: Db; files: At
 }
 
 class StreamDrainer {
+  private readonly db: Db;
+  private readonly files: AttachmentFiles;
+
   constructor(
-    private readonly db: Db,
-    private readonly files: AttachmentFiles,
+    private readonly deps: WebhookWorkerDeps,
     private readonly sender: WebhookSender,
     private readonly settings: WebhookSettings,
     private readonly log: Logger,
     private readonly wake: (job: StreamJob, startAfter?: Date) => Promise<void>,
-  ) {}
+  ) {
+    this.db = deps.db;
+    this.files = deps.files;
+  }
 
   async drain({ endpointId, streamKey }: StreamJob): Promise<void> {
     for (;;) {
@@ -153,7 +165,13 @@ class StreamDrainer {
     });
     if (givenUp) this.log.warn({ endpointId: head.endpoint_id, deliveryId: head.id, attempts: head.attempts + 1 }, 'webhook delivery given up');
     const days = Math.round(this.settings.disableAfterMs / 86_400_000);
-    if (await disableFailingEndpoint(this.db, head.endpoint_id, this.settings.disableAfterMs, `Every delivery failed for ${days > 0 ? `${days} days` : 'too long'}`)) {
+    const reason = `Every delivery failed for ${days > 0 ? `${days} days` : 'too long'}`;
+    const disabled = await this.db.transaction().execute(async (trx) => {
+      const turnedOff = await disableFailingEndpoint(trx, head.endpoint_id, this.settings.disableAfterMs, reason);
+      if (turnedOff) await this.deps.whenDisabled?.(trx, head.endpoint_id);
+      return turnedOff;
+    });
+    if (disabled) {
       this.log.warn({ endpointId: head.endpoint_id }, 'webhook endpoint disabled: it has failed for too long');
       return true;
     }

@@ -82,9 +82,9 @@ export function consoleTestBed(env: Record<string, string> = {}, options: { medi
       return bed.server;
     },
     context: (options?: BrowserContextOptions) => bed.context(options),
-    /** An agent signed in to the console, their inbox on screen. */
-    async agent(claims: Record<string, unknown> = { firstName: 'Ada' }): Promise<ConsolePage> {
-      const agent = await openConsole(bed.browser, bed.server.url);
+    /** An agent signed in to the console (opened on `hash`, if given), their inbox on screen. */
+    async agent(claims: Record<string, unknown> = { firstName: 'Ada' }, options: { hash?: string } = {}): Promise<ConsolePage> {
+      const agent = await openConsole(bed.browser, bed.server.url, options);
       bed.track(agent.context);
       await signIn(agent.page, (await person('admin', claims)).token);
       await expect.poll(() => agent.page.getByRole('listbox', { name: 'Conversations' }).count(), { timeout: 15_000, interval: 100 }).toBe(1);

@@ -8,7 +8,8 @@
  *
  * Servers: ours (src/main.ts on PostgreSQL, as a child process), (a) a bare Socket.IO relay
  * that stores nothing, (b) a naive server doing one INSERT per message through a pg pool,
- * and, for history reads, a bare Koa handler running the same SQL as ours. Servers are
+ * (c) a minimal server that group-commits one multi-row INSERT per batch, and, for history
+ * reads, a bare Koa handler running the same SQL as ours. Servers are
  * pinned to CPU 0 and this generator to CPU 1 (taskset), PostgreSQL is left to the
  * scheduler. Options: see `usage` below.
  */
@@ -34,7 +35,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const usage = `npm run bench -- [options]
   --quick                 short steps, 1,000 idle sockets held 15 s, short history runs
-  --only=ours,naive,relay which servers get the load test (default all three)
+  --only=ours,minimal,naive,relay  which servers get the load test (default all four)
+  --cpu-rates=1000,3000   fixed rates at which each server's CPU per message is measured
   --skip-load --skip-idle --skip-history --skip-side-loads
   --guests=200 --admins=5 --bytes=64
   --warmup=2 --measure=6  seconds per load step (warm-up is checked but not timed)
@@ -51,6 +53,10 @@ const usage = `npm run bench -- [options]
                           many times in all and judged by its median p99 (1 with --quick)
   --readme                write the table into README.md
   --no-pin                do not use taskset`;
+
+/** The servers that get the load test, in the order they run. */
+const LOAD_SERVERS = ['relay', 'minimal', 'naive', 'ours'] as const;
+type LoadServer = (typeof LOAD_SERVERS)[number];
 
 type Args = Record<string, string | boolean>;
 function parseArgs(argv: string[]): Args {
@@ -107,7 +113,8 @@ async function main() {
     repeats: num('repeats', 3, 1),
   };
   const rates = typeof args.rates === 'string' ? args.rates.split(',').map(Number).filter((r) => r > 0) : undefined;
-  const only = typeof args.only === 'string' ? args.only.split(',') : ['relay', 'naive', 'ours'];
+  const only: string[] = typeof args.only === 'string' ? args.only.split(',') : [...LOAD_SERVERS];
+  const cpuRates = typeof args['cpu-rates'] === 'string' ? args['cpu-rates'].split(',').map(Number).filter((r) => r > 0) : [1000, 3000];
   const serverCpu = pin ? 0 : undefined;
   const started = Date.now();
   const log = (...parts: unknown[]) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s]`, ...parts);
@@ -133,7 +140,7 @@ async function main() {
 
   const scripts = buildServers(root, log);
   const children = new Set<Child>();
-  const start = async (name: 'ours' | 'relay' | 'naive' | 'bare-koa', gcHook = false) => {
+  const start = async (name: LoadServer | 'bare-koa', gcHook = false) => {
     const hook = gcHook ? ['--expose-gc', '--import', pathToFileURL(scripts('gc-hook')).href] : [];
     const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
     const child = await startServer(name, [...scripts.loader, ...extra, ...hook, scripts(name)], { env, cpu: serverCpu, port: await freePort(), cwd: root });
@@ -182,12 +189,12 @@ async function main() {
     // 1. Open-loop load: step search for the highest rate with p99 under the bound and nothing lost.
     let oursForHistory: { child: Child; fleet: Fleet } | undefined;
     if (args['skip-load'] !== true) {
-      for (const name of ['relay', 'naive', 'ours'].filter((n) => only.includes(n)) as ('relay' | 'naive' | 'ours')[]) {
+      for (const name of LOAD_SERVERS.filter((n) => only.includes(n))) {
         await admin.query('checkpoint');
         const child = await start(name);
         log(`${name}: connecting ${o.guests} guests and ${o.admins} admins`);
         const fleet = await connectFleet(child.url, { guests: o.guests, adminTokens });
-        load[name] = await search(name, fleet, child, maintain, { ...o, rates }, () => ++step, log);
+        load[name] = await search(name, fleet, child, maintain, { ...o, rates, cpuRates }, () => ++step, log);
         if (name === 'ours' && args['skip-history'] !== true) oursForHistory = { child, fleet };
         else {
           fleet.close();
@@ -255,6 +262,8 @@ async function main() {
 
 interface SearchResult {
   steps: StepResult[];
+  /** Steps at the fixed CPU rates (`--cpu-rates`), run before the search. */
+  cpuPoints: StepResult[];
   /** Highest rate that passed (0 if none did). */
   max: number;
   /** The first step, at the start rate (1,000 msgs/s by default). */
@@ -281,7 +290,7 @@ async function search(
   fleet: Fleet,
   child: Child,
   maintain: () => Promise<void>,
-  o: { warmupS: number; measureS: number; startRate: number; maxRate: number; precision: number; maxSteps: number; p99: number; bytes: number; maxOther: number; repeats: number; rates?: number[] },
+  o: { warmupS: number; measureS: number; startRate: number; maxRate: number; precision: number; maxSteps: number; p99: number; bytes: number; maxOther: number; repeats: number; rates?: number[]; cpuRates: number[] },
   nextStep: () => number,
   log: (...parts: unknown[]) => void,
 ): Promise<SearchResult> {
@@ -290,6 +299,34 @@ async function search(
   await runStep(fleet, { rate: o.startRate, warmupS: 0, measureS: 4, step: nextStep(), messageBytes: o.bytes, stallS: 5 }, child.pid);
   await sleep(1000);
   await maintain();
+  const once = (rate: number) => runStep(fleet, { rate, warmupS: o.warmupS, measureS: o.measureS, step: nextStep(), messageBytes: o.bytes, stallS: 5 }, child.pid);
+  const measure = async (rate: number) => {
+    // A step during which other processes took more than `maxOther`% of a core measured
+    // them as much as us: it is run again (at most twice), and marked if still noisy.
+    let r = await once(rate);
+    for (let retry = 0; retry < 2 && r.cpu.other > o.maxOther; retry++) {
+      log(`${name.padEnd(5)} ${fmtInt(rate).padStart(6)}/s  other processes used ${fmtInt(r.cpu.other)}% of a core: measuring again`);
+      await sleep(3000);
+      r = await once(rate);
+    }
+    return r;
+  };
+
+  // CPU per message at fixed rates: the cost a deployment pays at the load it runs at, which
+  // the highest passing rate (a CPU budget on two shared cores) does not show.
+  const cpuPoints: StepResult[] = [];
+  for (const rate of o.cpuRates) {
+    const r = await measure(rate);
+    cpuPoints.push(r);
+    const us = cpuPerMessage(r);
+    log(
+      `${name.padEnd(7)} ${fmtInt(rate).padStart(6)}/s  CPU per message: server ${fmtInt(us.server)} µs + PostgreSQL ${fmtInt(us.postgres)} µs, generator ${fmtInt(us.generator)} µs` +
+        `  (achieved ${fmtInt(r.achieved)}/s, p99 ${fmt(r.latency.p99)} ms, ${passes(r, o.p99) ? 'PASS' : 'FAIL'})`,
+    );
+    await sleep(1000);
+    await maintain();
+  }
+
   const steps: StepResult[] = [];
   let lo = 0;
   let hi = Infinity;
@@ -298,25 +335,13 @@ async function search(
   const fixed = o.rates ? [...o.rates] : undefined;
   if (fixed) rate = fixed.shift()!;
   while (fixed ? steps.length < o.rates!.length : steps.length < o.maxSteps) {
-    const once = () => runStep(fleet, { rate, warmupS: o.warmupS, measureS: o.measureS, step: nextStep(), messageBytes: o.bytes, stallS: 5 }, child.pid);
-    const measure = async () => {
-      // A step during which other processes took more than `maxOther`% of a core measured
-      // them as much as us: it is run again (at most twice), and marked if still noisy.
-      let r = await once();
-      for (let retry = 0; retry < 2 && r.cpu.other > o.maxOther; retry++) {
-        log(`${name.padEnd(5)} ${fmtInt(rate).padStart(6)}/s  other processes used ${fmtInt(r.cpu.other)}% of a core: measuring again`);
-        await sleep(3000);
-        r = await once();
-      }
-      return r;
-    };
     // Nothing lost, failed, duplicated, misrouted or out of seq, whatever the latency.
     const clean = (run: StepResult) => passes(run, Infinity);
     // The p99 of one 6-second step near the bound swings 2-3x between identical runs (one
     // scheduling stall of a few tens of ms is 1 % of the messages), so a single step would
     // decide the maximum by luck. Near the bound the step is run `repeats` times and the run
     // with the median p99 stands for it; a run that loses or fails anything fails the step.
-    let r = await measure();
+    let r = await measure(rate);
     const near = r.latency.p99 >= o.p99 / 2 && r.latency.p99 <= o.p99 * 2;
     if (o.repeats > 1 && near && clean(r)) {
       const runs = [r];
@@ -324,7 +349,7 @@ async function search(
         log(`${name.padEnd(5)} ${fmtInt(rate).padStart(6)}/s  p99 ${fmt(runs.at(-1)!.latency.p99)} ms, near the bound: run ${runs.length + 1} of ${o.repeats}`);
         await sleep(1000);
         await maintain();
-        runs.push(await measure());
+        runs.push(await measure(rate));
       }
       const byP99 = [...runs].sort((a, b) => a.latency.p99 - b.latency.p99);
       const faulty = runs.find((run) => !clean(run));
@@ -359,7 +384,13 @@ async function search(
     await sleep(1000); // let stragglers and timers settle between steps
     await maintain();
   }
-  return { steps, max: lo, atStart: steps[0]!, overload };
+  return { steps, cpuPoints, max: lo, atStart: steps[0]!, overload };
+}
+
+/** µs of CPU per delivered message, from a step's CPU shares (% of one core) and its achieved rate. */
+function cpuPerMessage(r: StepResult): { server: number; postgres: number; generator: number } {
+  const us = (share: number) => (r.achieved > 0 ? (share / 100 / r.achieved) * 1e6 : NaN);
+  return { server: us(r.cpu.server), postgres: us(r.cpu.postgres), generator: us(r.cpu.generator) };
 }
 
 async function historyTest(
@@ -480,7 +511,7 @@ function renderReport(r: {
   command: string;
   minutes: number;
 }) {
-  const { ours, naive, relay } = r.load;
+  const { ours, naive, minimal, relay } = r.load;
   const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined && b > 0 && Number.isFinite(a) && Number.isFinite(b) ? a / b : NaN);
   const x = (n: number) => (Number.isFinite(n) ? `${fmt(n, 2)}×` : '–');
   const met = (ok: boolean | undefined) => (ok === undefined ? '–' : ok ? 'yes' : '**no**');
@@ -493,8 +524,9 @@ function renderReport(r: {
     `Highest rate with p99 < ${r.o.p99} ms and nothing lost (msgs/s)`,
     ours ? fmtInt(ours.max) : '–',
     naive ? fmtInt(naive.max) : '–',
+    minimal ? fmtInt(minimal.max) : '–',
     relay ? fmtInt(relay.max) : '–',
-    `${x(maxRatio)} naive, ${x(ratio(ours?.max, relay?.max))} relay`,
+    `${x(maxRatio)} naive, ${x(ratio(ours?.max, minimal?.max))} minimal, ${x(ratio(ours?.max, relay?.max))} relay`,
     '≥ 2× naive',
     met(Number.isFinite(maxRatio) ? maxRatio >= 2 : undefined),
   ]);
@@ -503,14 +535,15 @@ function renderReport(r: {
     `p99 at ${fmtInt(r.o.startRate!)} msgs/s (ms)`,
     ms(at(ours)?.latency.p99),
     ms(at(naive)?.latency.p99),
+    ms(at(minimal)?.latency.p99),
     ms(at(relay)?.latency.p99),
-    `${x(p99Ratio)} naive, ${x(ratio(at(ours)?.latency.p99, at(relay)?.latency.p99))} relay`,
+    `${x(p99Ratio)} naive, ${x(ratio(at(ours)?.latency.p99, at(minimal)?.latency.p99))} minimal, ${x(ratio(at(ours)?.latency.p99, at(relay)?.latency.p99))} relay`,
     '≤ 1.5× naive',
     met(Number.isFinite(p99Ratio) ? p99Ratio <= 1.5 : undefined),
   ]);
   rows.push([
     `p50 / p95 / max at ${fmtInt(r.o.startRate!)} msgs/s (ms)`,
-    ...[ours, naive, relay].map((s) => (at(s) ? `${ms(at(s)!.latency.p50)} / ${ms(at(s)!.latency.p95)} / ${ms(at(s)!.latency.max)}` : '–')),
+    ...[ours, naive, minimal, relay].map((s) => (at(s) ? `${ms(at(s)!.latency.p50)} / ${ms(at(s)!.latency.p95)} / ${ms(at(s)!.latency.max)}` : '–')),
     '',
     '',
     '',
@@ -520,6 +553,7 @@ function renderReport(r: {
     `Admin delivery p99 at ${fmtInt(r.o.startRate!)} msgs/s (ms)`,
     ms(at(ours)?.adminLatency.p99),
     ms(at(naive)?.adminLatency.p99),
+    ms(at(minimal)?.adminLatency.p99),
     ms(at(relay)?.adminLatency.p99),
     `${x(adminRatio)} our guests' p99`,
     '≤ 1.2× our guests',
@@ -529,7 +563,7 @@ function renderReport(r: {
   const failedOver = (s?: SearchResult) => (s ? s.steps.filter((st) => st.rate > s.max).reduce((n, st) => n + st.failed, 0) : undefined);
   rows.push([
     'Past the maximum: messages lost / failed acks (all steps above it)',
-    ...[ours, naive, relay].map((s) => (s ? `${lostOver(s)} / ${failedOver(s)}` : '–')),
+    ...[ours, naive, minimal, relay].map((s) => (s ? `${lostOver(s)} / ${failedOver(s)}` : '–')),
     '',
     '0 lost',
     met(ours ? lostOver(ours) === 0 : undefined),
@@ -540,6 +574,7 @@ function renderReport(r: {
     `Idle RSS per 1,000 joined guest sockets (MB; ${fmtInt(idleOurs?.sockets ?? idleRelay?.sockets ?? NaN)} held ${idleOurs?.holdS ?? idleRelay?.holdS ?? '–'} s)`,
     idleOurs ? fmt(idleOurs.perThousandMB, 2) : '–',
     '',
+    '',
     idleRelay ? fmt(idleRelay.perThousandMB, 2) : '–',
     `${x(idleRatio)} relay`,
     '≤ 1.5× relay',
@@ -548,6 +583,7 @@ function renderReport(r: {
   rows.push([
     'Disconnects among the idle sockets',
     idleOurs ? `${idleOurs.disconnects} of ${fmtInt(idleOurs.sockets)}` : '–',
+    '',
     '',
     idleRelay ? `${idleRelay.disconnects} of ${fmtInt(idleRelay.sockets)}` : '–',
     '',
@@ -559,6 +595,7 @@ function renderReport(r: {
     'History page of 50 (requests/s; naive column: bare Koa, same SQL)',
     r.history ? fmtInt(r.history.ours.rps) : '–',
     r.history ? fmtInt(r.history.bare.rps) : '–',
+    '',
     '',
     `${x(historyRatio)} bare Koa`,
     '≥ 0.7× bare Koa',
@@ -572,19 +609,20 @@ function renderReport(r: {
       `${ms(side.p99Plain)} → ${ms(side.p99With)}`,
       '',
       '',
+      '',
       `${rise >= 0 ? '+' : ''}${fmt(rise * 100, 0)} %`,
       uploads ? '< +20 %' : '≤ +10 %',
       met(rise < (uploads ? 0.2 : 0.1) && side.lost === 0),
     ]);
     if (uploads) {
       const mb = side.rssWithMb - side.rssPlainMb;
-      rows.push([`Server peak RSS beside ${side.name} (MB: without → with)`, `${fmt(side.rssPlainMb, 0)} → ${fmt(side.rssWithMb, 0)}`, '', '', `${mb >= 0 ? '+' : ''}${fmt(mb, 0)} MB`, '< +30 MB', met(mb < 30)]);
+      rows.push([`Server peak RSS beside ${side.name} (MB: without → with)`, `${fmt(side.rssPlainMb, 0)} → ${fmt(side.rssWithMb, 0)}`, '', '', '', `${mb >= 0 ? '+' : ''}${fmt(mb, 0)} MB`, '< +30 MB', met(mb < 30)]);
     }
   }
   const atMax = (s?: SearchResult) => s?.steps.find((st) => st.rate === s.max);
   rows.push([
     'CPU at the maximum: generator / server / PostgreSQL (% of one core)',
-    ...[ours, naive, relay].map((s) => {
+    ...[ours, naive, minimal, relay].map((s) => {
       const st = atMax(s);
       return st ? `${fmtInt(st.cpu.generator)} / ${fmtInt(st.cpu.server)} / ${fmtInt(st.cpu.postgres)}` : '–';
     }),
@@ -601,6 +639,7 @@ function renderReport(r: {
       '',
       '',
       '',
+      '',
       'near 0 (a quiet machine)',
       '',
     ]);
@@ -614,7 +653,11 @@ function renderReport(r: {
       `a step counts only with nothing lost, failed, duplicated or misrouted (and, for ours, no seq gap)` +
       ((r.o.repeats ?? 1) > 1 ? `; a step whose p99 lands within 2× of the bound is run ${r.o.repeats} times and judged by its median p99.` : '.'),
     '',
-    table(['', 'ours', 'naive (INSERT per message)', 'bare Socket.IO relay', 'ours ÷ baseline', 'target', 'met'], rows),
+    table(['', 'ours', 'naive (INSERT per message)', 'minimal group commit', 'bare Socket.IO relay', 'ours ÷ baseline', 'target', 'met'], rows),
+    '',
+    'CPU per delivered message at fixed rates (µs: server + PostgreSQL, and the generator; * the server did not keep up):',
+    '',
+    table(['rate (msgs/s)', 'ours', 'naive', 'minimal group commit', 'bare relay', 'ours ÷ naive', 'ours ÷ minimal', 'ours ÷ relay'], cpuRows(r.load)),
   ].join('\n');
 
   const stepRows: string[][] = [];
@@ -639,6 +682,28 @@ function renderReport(r: {
     table(['server', 'rate', 'achieved', 'p50 / p95 / p99 / max (ms)', 'admin p99', 'lost / failed / dup / misrouted / seq', 'CPU % gen / server / pg / other', 'generator lag p99 (ms)', 'p99 of each run, near the bound (ms)'], stepRows),
   ].join('\n');
   return { summary, details };
+}
+
+/** One row per fixed rate: each server's CPU per message, and ours as a ratio of each baseline's server + PostgreSQL. */
+function cpuRows(load: Partial<Record<string, SearchResult>>): string[][] {
+  const rates = [...new Set(Object.values(load).flatMap((s) => s!.cpuPoints.map((p) => p.rate)))].sort((a, b) => a - b);
+  const point = (name: string, rate: number) => load[name]?.cpuPoints.find((p) => p.rate === rate);
+  const total = (p?: StepResult) => (p ? cpuPerMessage(p).server + cpuPerMessage(p).postgres : NaN);
+  const cell = (p?: StepResult) => {
+    if (!p) return '–';
+    const us = cpuPerMessage(p);
+    const kept = p.achieved >= p.rate * 0.97 && p.lost === 0 && p.failed === 0 ? '' : '*';
+    return `${fmtInt(us.server)} + ${fmtInt(us.postgres)} = ${fmtInt(us.server + us.postgres)}${kept} (gen ${fmtInt(us.generator)})`;
+  };
+  const times = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${fmt(a / b, 2)}×` : '–');
+  return rates.map((rate) => {
+    const ours = total(point('ours', rate));
+    return [
+      fmtInt(rate),
+      ...(['ours', 'naive', 'minimal', 'relay'] as const).map((name) => cell(point(name, rate))),
+      ...(['naive', 'minimal', 'relay'] as const).map((name) => times(ours, total(point(name, rate)))),
+    ];
+  });
 }
 
 function writeReadme(summary: string) {

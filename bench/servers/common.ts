@@ -3,7 +3,7 @@
  * benchmark drives (POST /api/support/conversation/guest, socket conversation:join,
  * message:send with an acknowledgement, message:received to the room and
  * conversation:new_message to admins), with the same Socket.IO options as ours. Only the
- * storage differs: none (relay) or one INSERT per message (naive).
+ * storage differs: none (relay), one INSERT per message (naive) or per batch (minimal).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -30,6 +30,61 @@ export interface Storage {
 }
 
 type Principal = { type: 'guest' | 'admin'; id: string };
+
+/**
+ * A baseline's own conversations and messages tables (`<prefix>_…`): the message row has the
+ * same columns as ours; `search` adds the same full-text index.
+ */
+export const baselineTables = (prefix: string, options: { search: boolean }) => `
+  create table if not exists ${prefix}_conversations (
+    id uuid primary key default gen_random_uuid(),
+    guest_id text not null,
+    created_at timestamptz not null default now());
+  create table if not exists ${prefix}_messages (
+    id uuid primary key default gen_random_uuid(),
+    conversation_id uuid not null references ${prefix}_conversations (id),
+    sender_type text not null,
+    sender_id uuid,
+    guest_id text,
+    message text not null,
+    message_type text not null,
+    is_read boolean not null default false,
+    client_message_id uuid,
+    created_at timestamptz not null default now());
+  create index if not exists ${prefix}_messages_conversation on ${prefix}_messages (conversation_id, created_at);
+  ${options.search ? `create index if not exists ${prefix}_messages_body_search on ${prefix}_messages using gin (to_tsvector('simple', message)) with (fastupdate = off);` : ''}
+`;
+
+/** Conversations in a baseline's own table: created for a guest, joined by that guest or any admin. */
+export function conversationsIn(pool: { query: (text: string, values: unknown[]) => Promise<{ rows: any[] }> }, prefix: string): Pick<Storage, 'createConversation' | 'mayJoin'> {
+  return {
+    async createConversation(guestId) {
+      const { rows } = await pool.query(`insert into ${prefix}_conversations (guest_id) values ($1) returning id`, [guestId]);
+      return rows[0]!.id as string;
+    },
+    async mayJoin(principal, conversationId) {
+      if (principal.type === 'admin') return true;
+      const { rows } = await pool.query(`select guest_id from ${prefix}_conversations where id = $1`, [conversationId]);
+      return rows[0]?.guest_id === principal.id;
+    },
+  };
+}
+
+/** A stored row as the protocol's message. */
+export function toBaselineMessage(r: Record<string, any>): BaselineMessage {
+  return {
+    id: r.id,
+    conversationId: r.conversation_id,
+    senderId: r.sender_id,
+    senderType: r.sender_type,
+    guestId: r.guest_id,
+    message: r.message,
+    messageType: r.message_type,
+    isRead: r.is_read,
+    clientMessageId: r.client_message_id,
+    createdAt: r.created_at.toISOString(),
+  };
+}
 type Ack = (reply: unknown) => void;
 
 const newGuestId = () => `guest_${Date.now()}_${randomBytes(26).toString('hex')}`;

@@ -1,3 +1,4 @@
+import type { ReplyAddresses } from '../auth/reply-addresses.js';
 import type { UnsubscribeTokens } from '../auth/unsubscribe-tokens.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/connect.js';
@@ -16,6 +17,7 @@ export interface OutboxDeps {
   files: AttachmentFiles;
   isConnected: FollowUpDeps['isConnected'];
   unsubscribeTokens: UnsubscribeTokens;
+  replyAddresses?: ReplyAddresses;
 }
 
 /**
@@ -41,7 +43,12 @@ export async function startOutbox(config: Config, deps: OutboxDeps, log: Logger)
     webhooks = await startWebhookWorker(boss, deps, config.webhooks, log);
     const followUps =
       mailer && config.email
-        ? await startEmailFollowUps(boss, { db: deps.db, mailer, isConnected: deps.isConnected, unsubscribeTokens: deps.unsubscribeTokens }, config.email, log)
+        ? await startEmailFollowUps(
+            boss,
+            { db: deps.db, mailer, isConnected: deps.isConnected, unsubscribeTokens: deps.unsubscribeTokens, replyAddresses: deps.replyAddresses },
+            config.email,
+            log,
+          )
         : undefined;
     listening = await listenFor(
       deps.db,

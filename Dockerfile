@@ -28,7 +28,8 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force \
  && mkdir -p /app/data && chown node:node /app/data
 COPY --from=build /app/dist ./dist
 USER node
-EXPOSE 3001
+# 2525: inbound email replies, when INBOUND_SMTP_PORT=2525.
+EXPOSE 3001 2525
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3001) + '/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Migrations also run on their own: docker run IMAGE node dist/cli/migrate.js

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
 import { createAuthCodes } from './auth/auth-codes.js';
+import { createReplyAddresses } from './auth/reply-addresses.js';
 import { createUnsubscribeTokens } from './auth/unsubscribe-tokens.js';
 import { createGuestIds } from './auth/guest-id.js';
 import { createTokenVerifier } from './auth/jwt.js';
@@ -13,6 +14,7 @@ import type { Config } from './config.js';
 import { foldConversationCounts } from './db/inbox.js';
 import { messageWriterFor } from './db/message-writer.js';
 import { poolOf, type Db } from './db/connect.js';
+import { createInboundSmtp, type InboundSmtp } from './inbound/server.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
 import { startOutbox } from './outbox/index.js';
@@ -31,6 +33,8 @@ export interface App {
   services: Services;
   log: Logger;
   metrics: Metrics;
+  /** The SMTP listener for replies to follow-up emails, when configured; the caller listens, as for HTTP. */
+  inbound?: InboundSmtp;
   /**
    * Graceful stop: readiness turns 503, no new connections or events are taken, events
    * already being handled finish and are acknowledged, then every socket is closed so its
@@ -112,9 +116,12 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
     adapter: adapterRedis ? createAdapter(adapterRedis) : undefined,
     clustered: !!adapterRedis,
   });
+  const replyAddresses = config.inbound && createReplyAddresses(config.guestSecret, config.inbound.domain);
+  const inbound = replyAddresses && createInboundSmtp(services, replyAddresses, log);
   // Webhooks and follow-up emails leave from the outbox; its workers start in the background,
   // as the HTTP server needs nothing from them.
-  const outbox = startOutbox(config, { db, files: services.files, isConnected: realtime.isCustomerConnected, unsubscribeTokens: services.unsubscribeTokens }, log).catch(
+  const outboxDeps = { db, files: services.files, isConnected: realtime.isCustomerConnected, unsubscribeTokens: services.unsubscribeTokens, replyAddresses };
+  const outbox = startOutbox(config, outboxDeps, log).catch(
     (error: unknown) => {
       log.error({ err: error }, 'the outbox workers did not start');
       return undefined;
@@ -125,7 +132,9 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
     clearInterval(sweeper);
     clearInterval(countsFolder);
     clearInterval(callSweeper);
-    // First, while sockets still answer whether a customer is connected.
+    // Replies under way are posted while the sockets can still be told of them.
+    await inbound?.close();
+    // Then the outbox, while sockets still answer whether a customer is connected.
     await (await outbox)?.stop();
     await realtime.close(); // also closes the HTTP server
     httpServer.closeAllConnections();
@@ -138,6 +147,7 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
     services,
     log,
     metrics,
+    inbound,
     close,
     async drain(deadlineMs = 25_000) {
       state.draining = true;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { AttachmentSettings } from './files/attachment-files.js';
 import type { EmailSettings } from './outbox/email-follow-ups.js';
+import type { InboundSettings } from './inbound/server.js';
 import type { WebhookSettings } from './outbox/webhook-worker.js';
 import type { CallSettings } from './net/ice-servers.js';
 import { defaultAllowedTypes } from './files/file-types.js';
@@ -51,6 +52,12 @@ const EnvSchema = z.object({
   EMAIL_FROM: z.string().min(3).max(200).optional(),
   EMAIL_FOLLOW_UP_DELAY: z.coerce.number().min(1).max(86_400).default(300),
   CUSTOMER_APP_URL: z.url().regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
+  INBOUND_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  INBOUND_SMTP_HOST: z.string().min(1).default('0.0.0.0'),
+  INBOUND_EMAIL_DOMAIN: z
+    .string()
+    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'must be a domain name like reply.example.com')
+    .optional(),
   ICE_STUN_URLS: z.string().optional(),
   TURN_URLS: z.string().optional(),
   TURN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -89,6 +96,8 @@ export interface Config {
   webhooks: WebhookSettings;
   /** Present when SMTP_URL is set: agents' replies follow customers who left by email. */
   email?: EmailSettings;
+  /** Present when INBOUND_SMTP_PORT is set: customers' replies to the follow-up become messages. */
+  inbound?: InboundSettings;
   calls: CallSettings;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   /** Set when a development secret was generated on this start, so the server can say how to use it. */
@@ -109,6 +118,21 @@ function emailSettings(e: z.infer<typeof EnvSchema>, production: boolean): Email
     customerAppUrl: e.CUSTOMER_APP_URL ?? `${publicUrl}/`,
     publicUrl,
   };
+}
+
+/**
+ * The SMTP listener for replies to the follow-up email. Replies answer an email this server
+ * sent, so it needs outgoing email; a domain without a listener would send Reply-To
+ * addresses nobody receives.
+ */
+function inboundSettings(e: z.infer<typeof EnvSchema>): InboundSettings | undefined {
+  if (e.INBOUND_SMTP_PORT === undefined) {
+    if (e.INBOUND_EMAIL_DOMAIN) throw new ConfigError('Invalid configuration: INBOUND_EMAIL_DOMAIN needs INBOUND_SMTP_PORT (the listener its replies reach)');
+    return undefined;
+  }
+  if (!e.INBOUND_EMAIL_DOMAIN) throw new ConfigError('Missing configuration: INBOUND_EMAIL_DOMAIN is required with INBOUND_SMTP_PORT (the Reply-To address domain)');
+  if (!e.SMTP_URL) throw new ConfigError('Missing configuration: SMTP_URL is required with INBOUND_SMTP_PORT (replies answer the follow-up email it sends)');
+  return { port: e.INBOUND_SMTP_PORT, host: e.INBOUND_SMTP_HOST, domain: e.INBOUND_EMAIL_DOMAIN.toLowerCase() };
 }
 
 /**
@@ -197,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       leaseSeconds: e.WEBHOOK_LEASE_SECONDS,
     },
     email: e.SMTP_URL ? emailSettings(e, production) : undefined,
+    inbound: inboundSettings(e),
     calls: callSettings(e),
     logLevel: e.LOG_LEVEL,
     generatedDevSecret,

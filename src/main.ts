@@ -20,6 +20,10 @@ async function main() {
 
   const where = config.database.kind === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${config.database.dir}`;
   log.info({ port: config.port, host: config.host, database: config.database.kind, redis: !!config.redisUrl }, `listening (${where})`);
+  if (app.inbound && config.inbound) {
+    const { port } = await app.inbound.listen(config.inbound.port, config.inbound.host);
+    log.info({ port, host: config.inbound.host, domain: config.inbound.domain }, 'listening for email replies (SMTP)');
+  }
   if (config.generatedDevSecret) {
     log.info('generated a development JWT secret in the data folder; mint a token with: npm run token -- --role admin');
   }

@@ -63,6 +63,20 @@ export async function followUpState(db: Kysely<Database>, conversationId: string
   return { since: row.since, lastSeq: row.last_seq, owner, address, unsubscribed: !!unsubscribed, lastSeenAt: lastSeen?.seen_at ?? null, replies };
 }
 
+/** A conversation's owner and the address they are emailed at now (none once erased). */
+export async function ownerAddressOf(db: Kysely<Database>, conversationId: string) {
+  const row = await db
+    .selectFrom('conversations as c')
+    .leftJoin('users as u', 'u.id', 'c.user_id')
+    .leftJoin('guests as g', 'g.id', 'c.guest_id')
+    .select(['c.user_id', 'c.guest_id', 'u.email as user_email', 'u.erased_at as user_erased', 'g.email as guest_email', 'g.erased_at as guest_erased'])
+    .where('c.id', '=', conversationId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const erased = row.user_erased !== null || row.guest_erased !== null;
+  return { userId: row.user_id, guestId: row.guest_id, address: erased ? null : (row.user_email ?? row.guest_email) };
+}
+
 const CLAIM_SECONDS = 120;
 
 /** Takes the follow-up for one check, or answers false while another worker has it. */

@@ -5,6 +5,7 @@ export interface OutgoingEmail {
   subject: string;
   text: string;
   html: string;
+  replyTo?: string;
   headers?: Record<string, string>;
 }
 

@@ -1,4 +1,5 @@
 import type PgBoss from 'pg-boss';
+import type { ReplyAddresses } from '../auth/reply-addresses.js';
 import type { UnsubscribeTokens } from '../auth/unsubscribe-tokens.js';
 import type { Db } from '../db/connect.js';
 import { claimFollowUp, dropFollowUp, dueFollowUps, followUpState, markEmailed, releaseFollowUp } from '../db/email-follow-ups.js';
@@ -26,6 +27,8 @@ export interface FollowUpDeps {
   db: Db;
   mailer: Mailer;
   unsubscribeTokens: UnsubscribeTokens;
+  /** Set when inbound email is on: the email's Reply-To, where the customer's answer becomes a message. */
+  replyAddresses?: ReplyAddresses;
   /** Whether the customer has a live connection on any replica. */
   isConnected(owner: { userId: string | null; guestId: string | null }): Promise<boolean>;
 }
@@ -60,11 +63,18 @@ export async function startEmailFollowUps(boss: PgBoss, deps: FollowUpDeps, sett
     const link = new URL(settings.customerAppUrl);
     link.searchParams.set('support_conversation', conversationId);
     const unsubscribe = `${settings.publicUrl}/api/support/email/unsubscribe?token=${encodeURIComponent(deps.unsubscribeTokens.issue(state.address))}`;
-    const email = composeFollowUp(state, { conversation: link.toString(), unsubscribe });
+    const replyTo = deps.replyAddresses?.address(conversationId);
+    const email = composeFollowUp(state, { conversation: link.toString(), unsubscribe }, { replyable: !!replyTo });
     await deps.mailer.send({
       to: state.address,
       ...email,
-      headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+      replyTo,
+      headers: {
+        'List-Unsubscribe': `<${unsubscribe}>`,
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        // RFC 3834: out-of-office responders do not answer it, so none of theirs reach the conversation.
+        'Auto-Submitted': 'auto-generated',
+      },
     });
     await markEmailed(deps.db, conversationId, state.replies.at(-1)!.seq);
     log.info({ conversationId, replies: state.replies.length }, 'follow-up email sent');

@@ -16,13 +16,19 @@ const replyText = (r: FollowUpState['replies'][number]) => (r.message_type === '
  * One email for every unread reply since the last one. Every string an agent or customer
  * wrote reaches the HTML part escaped (and only as text content), so a reply is never markup.
  */
-export function composeFollowUp(state: Pick<FollowUpState, 'replies'>, links: FollowUpLinks): { subject: string; text: string; html: string } {
+export function composeFollowUp(
+  state: Pick<FollowUpState, 'replies'>,
+  links: FollowUpLinks,
+  options: { replyable?: boolean } = {},
+): { subject: string; text: string; html: string } {
   const count = state.replies.length;
+  const replyHint = options.replyable ? ['You can answer by replying to this email.'] : [];
   const subject = count === 1 ? 'You have a new reply from support' : `You have ${count} new replies from support`;
   const text = [
     count === 1 ? 'Support replied to your message:' : `Support replied ${count} times to your message:`,
     '',
     ...state.replies.flatMap((r) => [`${r.author ?? 'Support'}:`, replyText(r), '']),
+    ...replyHint,
     `Continue the conversation: ${links.conversation}`,
     '',
     `Stop these emails: ${links.unsubscribe}`,
@@ -33,6 +39,7 @@ export function composeFollowUp(state: Pick<FollowUpState, 'replies'>, links: Fo
     ...state.replies.map(
       (r) => `<p><strong>${escapeHtml(r.author ?? 'Support')}</strong><br><span style="white-space:pre-wrap">${escapeHtml(replyText(r))}</span></p>`,
     ),
+    ...replyHint.map((hint) => `<p>${hint}</p>`),
     `<p><a href="${escapeHtml(links.conversation)}">Continue the conversation</a></p>`,
     `<p style="font-size:small;color:#555"><a href="${escapeHtml(links.unsubscribe)}">Stop these emails</a></p>`,
     '</body></html>',

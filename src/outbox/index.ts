@@ -1,3 +1,4 @@
+import type { ReplyAddresses } from '../auth/reply-addresses.js';
 import type { UnsubscribeTokens } from '../auth/unsubscribe-tokens.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/connect.js';
@@ -18,6 +19,7 @@ export interface OutboxDeps {
   files: AttachmentFiles;
   isConnected: FollowUpDeps['isConnected'];
   unsubscribeTokens: UnsubscribeTokens;
+  replyAddresses?: ReplyAddresses;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function startOutbox(config: Config, deps: OutboxDeps, log: Logger)
     let notices: Awaited<ReturnType<typeof startEndpointNotices>> | undefined;
     if (mailer && config.email) {
       const mail = { db: deps.db, mailer, unsubscribeTokens: deps.unsubscribeTokens };
-      followUps = await startEmailFollowUps(boss, { ...mail, isConnected: deps.isConnected }, config.email, log);
+      followUps = await startEmailFollowUps(boss, { ...mail, isConnected: deps.isConnected, replyAddresses: deps.replyAddresses }, config.email, log);
       await startAgentDigests(boss, mail, config.email, log);
       notices = await startEndpointNotices(boss, mail, config.email, log);
     }

@@ -5,6 +5,7 @@ import type { UnsubscribeTokens } from '../auth/unsubscribe-tokens.js';
 import type { GuestIds } from '../auth/guest-id.js';
 import type { Db } from '../db/connect.js';
 import type { AttachmentFiles } from '../files/attachment-files.js';
+import { ownerAddressOf } from '../db/email-follow-ups.js';
 import { isErasedGuestPrepared } from '../db/prepared.js';
 import { upsertProfile } from '../db/users.js';
 import type { CallSettings } from '../net/ice-servers.js';
@@ -103,4 +104,24 @@ export async function createContext(services: Services, presented: PresentedCred
     return createContextInner(services, null, { ...meta, credentialProblem: 'Unknown guest id' });
   }
   return createContextInner(services, null, meta);
+}
+
+/**
+ * A customer replying by email. The reply address proved only which conversation (a token
+ * the listener checked); the speaker is its owner, and only when the email is From the
+ * address the owner has now, so a forwarded email does not post as them. An erased owner
+ * has no address, and is refused like a stranger.
+ */
+export async function createEmailReplyContext(services: Services, conversationId: string, from: string | undefined): Promise<Context> {
+  const owner = await ownerAddressOf(services.db, conversationId);
+  // The email is a credential for this one call: nothing outlives it to expire.
+  const principal: Principal | undefined = owner?.userId
+    ? { type: 'user', id: owner.userId, tokenExpiresAt: Math.ceil(Date.now() / 1000) + 60 }
+    : owner?.guestId
+      ? { type: 'guest', id: owner.guestId }
+      : undefined;
+  if (!principal || !owner?.address || !from || owner.address.toLowerCase() !== from.toLowerCase()) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'This sender may not reply to this conversation' });
+  }
+  return createContextInner(services, principal);
 }

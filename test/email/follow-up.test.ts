@@ -1,6 +1,7 @@
 import escapeHtml from 'escape-html';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, expectFailure, expectFieldError, guestWithConversation } from '../rest/helpers.js';
+import { guestWho, reply } from './helpers.js';
 import { person, request, startTestServer, type TestServer } from '../support/server.js';
 import { PAYLOADS } from '../widget/xss-payloads.js';
 import { waitFor } from '../webhooks/receiver.js';
@@ -30,29 +31,12 @@ afterAll(async () => {
   await smtp.close();
 });
 
-/** A guest who gave an address and left (their socket closed). */
-async function guestWho(address: string, options: { stay?: boolean } = {}) {
-  const guest = await guestWithConversation(server);
-  const { socket } = await server.connect({ guestId: guest.guestId });
-  await call(socket, 'message:send', { conversationId: guest.conversationId, message: 'Where is my order?' });
-  const saved = await request(server, '/api/support/guest/email', { guestId: guest.guestId, body: { email: address } });
-  expect(saved.status, JSON.stringify(saved.body)).toBe(200);
-  if (!options.stay) socket.disconnect();
-  return { ...guest, socket };
-}
-
-async function reply(conversationId: string, texts: string[]) {
-  const { socket } = await server.connect({ token: admin.token });
-  for (const message of texts) expect(await call(socket, 'message:send', { conversationId, message })).toMatchObject({ success: true });
-  socket.disconnect();
-}
-
 const settle = () => new Promise((resolve) => setTimeout(resolve, DELAY_MS + 2_500));
 
 describe('email follow-up', () => {
   it('sends one email carrying every unread reply, with a link back and one-click unsubscribe', async () => {
-    const guest = await guestWho('ada@example.com');
-    await reply(guest.conversationId, ['We are on it.', 'It left the warehouse today.', 'Tracking: 123']);
+    const guest = await guestWho(server, 'ada@example.com');
+    await reply(server, admin.token, guest.conversationId, ['We are on it.', 'It left the warehouse today.', 'Tracking: 123']);
     await waitFor(() => smtp.to('ada@example.com').length > 0, 'the follow-up email');
     await settle();
     const emails = smtp.to('ada@example.com');
@@ -67,23 +51,27 @@ describe('email follow-up', () => {
     const header = (name: string) => email!.headerLines.find((l) => l.key === name)?.line.replace(/\r\n\s+/g, ' ');
     expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
     expect(header('list-unsubscribe')).toMatch(/^List-Unsubscribe: <https:\/\/chat\.example\.com\/api\/support\/email\/unsubscribe\?token=[^>]+>$/);
+    expect(header('auto-submitted')).toBe('Auto-Submitted: auto-generated');
+    // Without inbound email, replying reaches nobody: no Reply-To, and the email does not offer it.
+    expect(email!.replyTo).toBeUndefined();
+    expect(email!.text).not.toContain('replying to this email');
 
     // A later reply, unread too, makes a second email with only itself.
-    await reply(guest.conversationId, ['Delivered?']);
+    await reply(server, admin.token, guest.conversationId, ['Delivered?']);
     await waitFor(() => smtp.to('ada@example.com').length > 1, 'the second follow-up');
     expect(smtp.to('ada@example.com')[1]!.text).toContain('Delivered?');
     expect(smtp.to('ada@example.com')[1]!.text).not.toContain('Tracking: 123');
   });
 
   it('sends nothing when the customer read the replies, or is still connected; once they leave, it does', async () => {
-    const reader = await guestWho('reader@example.com', { stay: true });
-    await reply(reader.conversationId, ['Here is your answer.']);
+    const reader = await guestWho(server, 'reader@example.com', { stay: true });
+    await reply(server, admin.token, reader.conversationId, ['Here is your answer.']);
     const history = (await request(server, `/api/support/conversation/${reader.conversationId}/messages`, { guestId: reader.guestId })).body.data.messages;
     expect(await call(reader.socket, 'message:read', { messageId: history.at(-1).id })).toMatchObject({ success: true });
     reader.socket.disconnect();
 
-    const stayer = await guestWho('stayer@example.com', { stay: true });
-    await reply(stayer.conversationId, ['Are you still there?']);
+    const stayer = await guestWho(server, 'stayer@example.com', { stay: true });
+    await reply(server, admin.token, stayer.conversationId, ['Are you still there?']);
     await settle();
     expect(smtp.to('reader@example.com')).toHaveLength(0);
     expect(smtp.to('stayer@example.com')).toHaveLength(0);
@@ -94,8 +82,8 @@ describe('email follow-up', () => {
   });
 
   it('unsubscribes by the link without signing in, refuses a forged one, and mails that address no more', async () => {
-    const guest = await guestWho('leaver@example.com');
-    await reply(guest.conversationId, ['First reply']);
+    const guest = await guestWho(server, 'leaver@example.com');
+    await reply(server, admin.token, guest.conversationId, ['First reply']);
     await waitFor(() => smtp.to('leaver@example.com').length > 0, 'the follow-up');
     const line = smtp.to('leaver@example.com')[0]!.headerLines.find((l) => l.key === 'list-unsubscribe')!.line;
     const token = decodeURIComponent(/token=([^>]+)>/.exec(line)![1]!);
@@ -109,14 +97,14 @@ describe('email follow-up', () => {
     expect(done.status).toBe(200);
     expect(String(done.body)).toContain('no more emails');
 
-    await reply(guest.conversationId, ['Second reply']);
+    await reply(server, admin.token, guest.conversationId, ['Second reply']);
     await settle();
     expect(smtp.to('leaver@example.com')).toHaveLength(1);
   });
 
   it('escapes every agent-written string in the HTML part and keeps it verbatim in the text part', async () => {
-    const guest = await guestWho('xss@example.com');
-    await reply(guest.conversationId, PAYLOADS);
+    const guest = await guestWho(server, 'xss@example.com');
+    await reply(server, admin.token, guest.conversationId, PAYLOADS);
     await waitFor(() => smtp.to('xss@example.com').length > 0, 'the follow-up');
     const [email] = smtp.to('xss@example.com');
     expect(email!.text).toContain(PAYLOADS[0]);

@@ -20,6 +20,18 @@ describe('configuration of the outbox', () => {
     expect(email).toMatchObject({ followUpDelayMs: 300_000, customerAppUrl: 'https://chat.example.com/', publicUrl: 'https://chat.example.com' });
   });
 
+  it('turns the inbound SMTP listener on with its port, and only beside outgoing email and a reply domain', () => {
+    const email = { ...base, SMTP_URL: 'smtp://mail.example.com:587', PUBLIC_URL: 'https://chat.example.com', EMAIL_FROM: 'Support <s@example.com>' };
+    expect(loadConfig(email).inbound).toBeUndefined();
+    expect(loadConfig({ ...email, INBOUND_SMTP_PORT: '2525', INBOUND_EMAIL_DOMAIN: 'Reply.Example.com' }).inbound).toEqual({ port: 2525, host: '0.0.0.0', domain: 'reply.example.com' });
+    expect(loadConfig({ ...email, INBOUND_SMTP_PORT: '0', INBOUND_SMTP_HOST: '127.0.0.1', INBOUND_EMAIL_DOMAIN: 'reply.example.com' }).inbound).toMatchObject({ port: 0, host: '127.0.0.1' });
+    expect(() => loadConfig({ ...email, INBOUND_SMTP_PORT: '2525' })).toThrow(/INBOUND_EMAIL_DOMAIN is required/);
+    expect(() => loadConfig({ ...base, INBOUND_SMTP_PORT: '2525', INBOUND_EMAIL_DOMAIN: 'reply.example.com' })).toThrow(/SMTP_URL is required with INBOUND_SMTP_PORT/);
+    expect(() => loadConfig({ ...email, INBOUND_EMAIL_DOMAIN: 'reply.example.com' })).toThrow(/INBOUND_EMAIL_DOMAIN needs INBOUND_SMTP_PORT/);
+    expect(() => loadConfig({ ...email, INBOUND_SMTP_PORT: '70000', INBOUND_EMAIL_DOMAIN: 'reply.example.com' })).toThrow(/INBOUND_SMTP_PORT/);
+    expect(() => loadConfig({ ...email, INBOUND_SMTP_PORT: '2525', INBOUND_EMAIL_DOMAIN: 'reply@example.com' })).toThrow(/INBOUND_EMAIL_DOMAIN must be a domain/);
+  });
+
   it('reads the call settings: STUN and TURN lists, TURN only with its secret, relay only with TURN', () => {
     expect(loadConfig(base).calls).toEqual({ stunUrls: [], turn: undefined, iceTransportPolicy: 'all', ringSeconds: 30, rejoinSeconds: 30 });
     const calls = loadConfig({ ...base, ICE_STUN_URLS: 'stun:a.example.com:3478', TURN_URLS: 'turn:t.example.com:3478, turns:t.example.com:5349', TURN_SECRET: 'coturn-static-auth-secret', CALL_ICE_TRANSPORT_POLICY: 'relay' }).calls;

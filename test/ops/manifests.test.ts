@@ -18,6 +18,8 @@ const byKind = (kind: string) => docs.filter((d) => d.kind === kind);
 const deployment = byKind('Deployment')[0];
 const container = deployment.spec.template.spec.containers[0];
 const configMap = byKind('ConfigMap')[0];
+const secret = byKind('Secret')[0];
+const service = (name: string) => byKind('Service').find((s) => s.metadata.name === name);
 
 let server: TestServer;
 beforeAll(async () => {
@@ -28,7 +30,7 @@ afterAll(() => server.close());
 describe('deploy/k8s', () => {
   it('parses every manifest and lists each in the kustomization', () => {
     expect(docs.map((d) => d.kind).sort()).toEqual(
-      ['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'Job', 'Kustomization', 'PodDisruptionBudget', 'Secret', 'Service'].sort(),
+      ['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'Job', 'Kustomization', 'PodDisruptionBudget', 'Secret', 'Service', 'Service'].sort(),
     );
     const kustomization = byKind('Kustomization')[0];
     for (const d of docs.filter((x) => !['Kustomization', 'Secret'].includes(x.kind))) expect(kustomization.resources).toContain(d.file);
@@ -46,9 +48,18 @@ describe('deploy/k8s', () => {
     expect(container.livenessProbe.httpGet.path).toBe('/healthz');
     expect(deployment.spec.template.metadata.annotations['prometheus.io/path']).toBe('/metrics');
     expect((await fetch(server.url + '/metrics')).status).toBe(200);
-    const service = byKind('Service')[0];
-    expect(service.spec.ports[0].targetPort).toBe('http');
-    expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+    expect(service('support-chat').spec.ports[0].targetPort).toBe('http');
+    expect(service('support-chat').spec.selector).toEqual(deployment.spec.selector.matchLabels);
+  });
+
+  it('exposes the inbound SMTP port the configuration listens on, on port 25 of a load balancer', () => {
+    const port = container.ports.find((p: any) => p.name === 'smtp').containerPort;
+    // The example's settings and secrets make a valid configuration whose listener is that port.
+    expect(loadConfig({ ...configMap.data, ...secret.stringData }).inbound?.port).toBe(port);
+    const smtp = service('support-chat-smtp');
+    expect(smtp.spec.ports).toEqual([{ name: 'smtp', port: 25, targetPort: 'smtp' }]);
+    expect(smtp.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+    expect(readFileSync('Dockerfile', 'utf8')).toMatch(new RegExp(`^EXPOSE .*\\b${port}\\b`, 'm'));
   });
 
   it('gives the drain time to finish before the kubelet kills the pod', () => {

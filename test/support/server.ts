@@ -30,6 +30,8 @@ export interface TestServer {
   logs: string[];
   db: Db;
   config: Config;
+  /** The inbound SMTP listener's port, when INBOUND_SMTP_PORT is set (any free one for 0). */
+  inboundPort?: number;
   /** A socket on /support that has received `connection:success`. */
   connect(auth?: Record<string, unknown>): Promise<{ socket: Socket; identity: Record<string, string> }>;
   close(): Promise<void>;
@@ -57,6 +59,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const app = createApp(config, db, { log: createLogger('info', { write: (line: string) => void logs.push(line) }) });
   await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(app.httpServer.address() as AddressInfo).port}`;
+  const inbound = config.inbound && (await app.inbound?.listen(config.inbound.port, '127.0.0.1'));
   const sockets: Socket[] = [];
 
   return {
@@ -65,6 +68,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     logs,
     db,
     config,
+    inboundPort: inbound?.port,
     connect: (auth = {}) => connectTo(url, auth, sockets),
     async close() {
       for (const s of sockets) s.disconnect();

@@ -4,7 +4,7 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
 import { createAuthCodes } from './auth/auth-codes.js';
 import { createReplyAddresses } from './auth/reply-addresses.js';
-import { createUnsubscribeTokens } from './auth/unsubscribe-tokens.js';
+import { createEmailTokens } from './auth/email-tokens.js';
 import { createGuestIds } from './auth/guest-id.js';
 import { createTokenVerifier } from './auth/jwt.js';
 import { createAttachmentFiles } from './files/attachment-files.js';
@@ -69,7 +69,8 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
     authCodes: createAuthCodes(config.guestSecret, config.authCodes.ttlSeconds, config.authCodes.requireOwner),
     files: createAttachmentFiles(config.attachments, config.guestSecret),
     webhookTargets: { allowPrivate: config.webhooks.allowPrivate },
-    unsubscribeTokens: createUnsubscribeTokens(config.guestSecret),
+    unsubscribeTokens: createEmailTokens(config.guestSecret, 'email-unsubscribe'),
+    confirmationTokens: createEmailTokens(config.guestSecret, 'email-confirmation'),
     calls: config.calls,
     emailEnabled: !!config.email,
   };
@@ -120,7 +121,7 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
   const inbound = replyAddresses && createInboundSmtp(services, replyAddresses, log);
   // Webhooks and follow-up emails leave from the outbox; its workers start in the background,
   // as the HTTP server needs nothing from them.
-  const outboxDeps = { db, files: services.files, isConnected: realtime.isCustomerConnected, unsubscribeTokens: services.unsubscribeTokens, replyAddresses };
+  const outboxDeps = { db, files: services.files, isConnected: realtime.isCustomerConnected, unsubscribeTokens: services.unsubscribeTokens, confirmationTokens: services.confirmationTokens, replyAddresses };
   const outbox = startOutbox(config, outboxDeps, log).catch(
     (error: unknown) => {
       log.error({ err: error }, 'the outbox workers did not start');

@@ -24,6 +24,8 @@ export interface FollowUpState {
   lastSeq: number;
   owner: { userId: string | null; guestId: string | null };
   address: string | null;
+  /** A guest's address not confirmed yet: no reply goes there; and whether its link was sent. */
+  awaitingConfirmation: { guestId: string; linkSent: boolean } | null;
   unsubscribed: boolean;
   lastSeenAt: Date | null;
   /** Agents' replies the customer has neither read nor been emailed, oldest first. */
@@ -39,7 +41,7 @@ export async function followUpState(db: Kysely<Database>, conversationId: string
     .innerJoin('conversations as c', 'c.id', 'f.conversation_id')
     .leftJoin('users as u', 'u.id', 'c.user_id')
     .leftJoin('guests as g', 'g.id', 'c.guest_id')
-    .select(['f.since', 'c.last_seq', 'c.user_id', 'c.guest_id', 'c.customer_read_seq', 'c.emailed_seq', 'u.email as user_email', 'u.erased_at as user_erased', 'g.email as guest_email', 'g.erased_at as guest_erased'])
+    .select(['f.since', 'c.last_seq', 'c.user_id', 'c.guest_id', 'c.customer_read_seq', 'c.emailed_seq', 'u.email as user_email', 'u.erased_at as user_erased', 'g.email as guest_email', 'g.erased_at as guest_erased', 'g.email_confirmed_at', 'g.email_confirmation_sent_at'])
     .where('f.conversation_id', '=', conversationId)
     .executeTakeFirst();
   if (!row) return undefined;
@@ -60,7 +62,9 @@ export async function followUpState(db: Kysely<Database>, conversationId: string
       .limit(50)
       .execute(),
   ]);
-  return { since: row.since, lastSeq: row.last_seq, owner, address, unsubscribed: !!unsubscribed, lastSeenAt: lastSeen?.seen_at ?? null, replies };
+  const awaitingConfirmation =
+    address && !row.user_email && row.guest_id && !row.email_confirmed_at ? { guestId: row.guest_id, linkSent: row.email_confirmation_sent_at !== null } : null;
+  return { since: row.since, lastSeq: row.last_seq, owner, address, awaitingConfirmation, unsubscribed: !!unsubscribed, lastSeenAt: lastSeen?.seen_at ?? null, replies };
 }
 
 /** A conversation's owner and the address they are emailed at now (none once erased). */
@@ -69,7 +73,7 @@ export async function ownerAddressOf(db: Kysely<Database>, conversationId: strin
     .selectFrom('conversations as c')
     .leftJoin('users as u', 'u.id', 'c.user_id')
     .leftJoin('guests as g', 'g.id', 'c.guest_id')
-    .select(['c.user_id', 'c.guest_id', 'u.email as user_email', 'u.erased_at as user_erased', 'g.email as guest_email', 'g.erased_at as guest_erased'])
+    .select(['c.user_id', 'c.guest_id', 'u.email as user_email', 'u.erased_at as user_erased', 'g.email as guest_email', 'g.erased_at as guest_erased', 'g.email_confirmed_at', 'g.email_confirmation_sent_at'])
     .where('c.id', '=', conversationId)
     .executeTakeFirst();
   if (!row) return undefined;
@@ -78,6 +82,8 @@ export async function ownerAddressOf(db: Kysely<Database>, conversationId: strin
 }
 
 const CLAIM_SECONDS = 120;
+/** Replies older than this are never emailed: a follow-up switched on late sends no backlog. */
+export const MAX_FOLLOW_UP_DAYS = 7;
 
 /** Takes the follow-up for one check, or answers false while another worker has it. */
 export async function claimFollowUp(db: Kysely<Database>, conversationId: string): Promise<boolean> {
@@ -119,15 +125,21 @@ export async function markEmailed(db: Kysely<Database>, conversationId: string, 
   });
 }
 
-/** Follow-ups whose delay has run out by their own clock: the periodic sweep's list. */
+/**
+ * Follow-ups whose delay has run out by their own clock: the periodic sweep's list. Those
+ * waiting for a guest to confirm the address mailed a link wait for the confirmation's
+ * NOTIFY instead, until they are old enough to be dropped.
+ */
 export async function dueFollowUps(db: Kysely<Database>, delayMs: number, limit: number): Promise<string[]> {
-  const rows = await db
-    .selectFrom('email_follow_ups')
-    .select('conversation_id')
-    .where('since', '<=', sql<Date>`now() - make_interval(secs => ${delayMs / 1000})`)
-    .orderBy('since')
-    .limit(limit)
-    .execute();
+  const { rows } = await sql<{ conversation_id: string }>`
+    select f.conversation_id from email_follow_ups f
+    join conversations c on c.id = f.conversation_id
+    left join guests g on g.id = c.guest_id
+    where f.since <= now() - make_interval(secs => ${delayMs / 1000})
+      and (g.email_confirmed_at is not null or g.email_confirmation_sent_at is null
+        or f.since < now() - interval '${sql.raw(`${MAX_FOLLOW_UP_DAYS} days`)}')
+    order by f.since
+    limit ${limit}`.execute(db);
   return rows.map((r) => r.conversation_id);
 }
 
@@ -138,8 +150,64 @@ export async function recordLastSeen(db: Kysely<Database>, owners: string[]): Pr
     on conflict (owner) do update set seen_at = excluded.seen_at`.execute(db);
 }
 
-export async function setGuestEmail(db: Kysely<Database>, guestId: string, email: string | null): Promise<void> {
-  await db.updateTable('guests').set({ email }).where('id', '=', guestId).execute();
+/**
+ * Saves the address a guest gave. A new address is unconfirmed: the NOTIFY asks the outbox to
+ * mail it a confirmation link, and no reply goes there before it is confirmed.
+ */
+export async function setGuestEmail(db: Kysely<Database>, guestId: string, email: string): Promise<void> {
+  await sql`with saved as (
+      update guests set email = ${email},
+        email_confirmed_at = case when lower(email) = lower(${email}) then email_confirmed_at end,
+        email_confirmation_sent_at = case when lower(email) = lower(${email}) then email_confirmation_sent_at end
+      where id = ${guestId} returning id, email_confirmed_at)
+    select pg_notify('email_confirmation', id) from saved where email_confirmed_at is null`.execute(db);
+}
+
+/** The hour in which an address gets at most one confirmation email, whichever guests name it. */
+const CONFIRMATION_INTERVAL = '1 hour';
+
+/**
+ * Takes the guest's confirmation email to send: their unconfirmed address, unless one was sent
+ * already, the address unsubscribed, or it got a confirmation in the last hour (someone
+ * minting guests to mail a stranger gets one email an hour through). Undefined: none to send.
+ */
+export async function claimConfirmation(db: Kysely<Database>, guestId: string): Promise<string | undefined> {
+  const { rows } = await sql<{ email: string }>`
+    update guests g set email_confirmation_sent_at = now()
+    where g.id = ${guestId} and g.email is not null and g.email_confirmed_at is null and g.email_confirmation_sent_at is null
+      and g.erased_at is null
+      and not exists (select 1 from guests o where lower(o.email) = lower(g.email)
+        and o.email_confirmation_sent_at > now() - interval '${sql.raw(CONFIRMATION_INTERVAL)}')
+      and not exists (select 1 from email_unsubscribes u where u.address = lower(g.email))
+    returning g.email`.execute(db);
+  return rows[0]?.email;
+}
+
+/** The confirmation email did not leave: it may be claimed again. */
+export async function releaseConfirmation(db: Kysely<Database>, guestId: string): Promise<void> {
+  await db.updateTable('guests').set({ email_confirmation_sent_at: null }).where('id', '=', guestId).execute();
+}
+
+/**
+ * The guest confirmed `address` from its link (still their address): replies may go there,
+ * and their follow-ups waiting for it are looked at now (the NOTIFY). False: not their
+ * address any more, or the guest is erased.
+ */
+export async function confirmGuestEmail(db: Kysely<Database>, guestId: string, address: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const confirmed = await trx
+      .updateTable('guests')
+      .set({ email_confirmed_at: sql`coalesce(email_confirmed_at, now())` })
+      .where('id', '=', guestId)
+      .where(sql`lower(email)`, '=', address.toLowerCase())
+      .where('erased_at', 'is', null)
+      .returning('id')
+      .executeTakeFirst();
+    if (!confirmed) return false;
+    await sql`select pg_notify('email_follow_up_now', f.conversation_id::text)
+      from email_follow_ups f join conversations c on c.id = f.conversation_id where c.guest_id = ${guestId}`.execute(trx);
+    return true;
+  });
 }
 
 export async function unsubscribeAddress(db: Kysely<Database>, address: string): Promise<boolean> {

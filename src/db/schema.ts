@@ -59,6 +59,9 @@ export interface GuestsTable {
   erased_at: ColumnType<Date | null, never, Date>;
   /** Given by the guest for replies while away; shown to agents. */
   email: ColumnType<string | null, never, string | null>;
+  /** When the guest confirmed `email` from the link mailed to it: only then do replies go there. */
+  email_confirmed_at: ColumnType<Date | null, never, Date | null>;
+  email_confirmation_sent_at: ColumnType<Date | null, never, Date | null>;
 }
 
 /** Who exported or erased whose data, and when. */

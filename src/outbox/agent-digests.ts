@@ -1,5 +1,5 @@
 import type PgBoss from 'pg-boss';
-import type { UnsubscribeTokens } from '../auth/unsubscribe-tokens.js';
+import type { EmailTokens } from '../auth/email-tokens.js';
 import { dueAgentDigests, markAgentEmailed, type AgentDigestItem } from '../db/agent-emails.js';
 import type { Db } from '../db/connect.js';
 import type { Mailer } from '../net/mailer.js';
@@ -14,7 +14,7 @@ const BATCH = 1000;
 export interface AgentDigestDeps {
   db: Db;
   mailer: Mailer;
-  unsubscribeTokens: UnsubscribeTokens;
+  unsubscribeTokens: EmailTokens;
 }
 
 /**

@@ -1,8 +1,8 @@
 import type PgBoss from 'pg-boss';
 import type { ReplyAddresses } from '../auth/reply-addresses.js';
-import type { UnsubscribeTokens } from '../auth/unsubscribe-tokens.js';
+import type { EmailTokens } from '../auth/email-tokens.js';
 import type { Db } from '../db/connect.js';
-import { claimFollowUp, dropFollowUp, dueFollowUps, followUpState, markEmailed, releaseFollowUp } from '../db/email-follow-ups.js';
+import { claimFollowUp, dropFollowUp, dueFollowUps, followUpState, markEmailed, MAX_FOLLOW_UP_DAYS, releaseFollowUp } from '../db/email-follow-ups.js';
 import type { Mailer } from '../net/mailer.js';
 import type { Logger } from '../ops/logger.js';
 import { composeFollowUp } from './follow-up-email.js';
@@ -19,18 +19,19 @@ export interface EmailSettings {
 }
 
 const QUEUE = 'email-follow-up';
-/** Replies older than this are not emailed: a follow-up switched on late sends no backlog. */
-const MAX_AGE_MS = 7 * 86_400_000;
+const MAX_AGE_MS = MAX_FOLLOW_UP_DAYS * 86_400_000;
 const SWEEP_QUEUE = 'email-follow-up-sweep';
 
 export interface FollowUpDeps {
   db: Db;
   mailer: Mailer;
-  unsubscribeTokens: UnsubscribeTokens;
+  unsubscribeTokens: EmailTokens;
   /** Set when inbound email is on: the email's Reply-To, where the customer's answer becomes a message. */
   replyAddresses?: ReplyAddresses;
   /** Whether the customer has a live connection on any replica. */
   isConnected(owner: { userId: string | null; guestId: string | null }): Promise<boolean>;
+  /** Queues the confirmation email of a guest's address. */
+  requestConfirmation(guestId: string): Promise<void>;
 }
 
 /**
@@ -59,6 +60,12 @@ export async function startEmailFollowUps(boss: PgBoss, deps: FollowUpDeps, sett
     const from = Math.max(state.since.getTime(), state.lastSeenAt?.getTime() ?? 0);
     if (from + settings.followUpDelayMs > Date.now()) return new Date(from + settings.followUpDelayMs);
     if (await deps.isConnected(state.owner)) return new Date(Date.now() + settings.followUpDelayMs);
+    // A guest's address gets replies once confirmed. The follow-up stays; the confirmation's
+    // NOTIFY brings it back (the sweep passes it by while its link is out).
+    if (state.awaitingConfirmation) {
+      if (!state.awaitingConfirmation.linkSent) await deps.requestConfirmation(state.awaitingConfirmation.guestId);
+      return undefined;
+    }
 
     const link = new URL(settings.customerAppUrl);
     link.searchParams.set('support_conversation', conversationId);
@@ -101,10 +108,12 @@ export async function startEmailFollowUps(boss: PgBoss, deps: FollowUpDeps, sett
   await boss.schedule(SWEEP_QUEUE, '* * * * *');
   await boss.send(SWEEP_QUEUE, {});
 
+  const scheduleOrWarn = (conversationId: string, at: Date) =>
+    schedule(conversationId, at).catch((error: unknown) => log.warn({ err: error }, 'follow-up scheduling failed'));
   return {
     /** A reply marked its conversation (the NOTIFY): look again once the delay has passed. */
-    onMarked(conversationId: string): void {
-      schedule(conversationId, new Date(Date.now() + settings.followUpDelayMs)).catch((error: unknown) => log.warn({ err: error }, 'follow-up scheduling failed'));
-    },
+    onMarked: (conversationId: string) => void scheduleOrWarn(conversationId, new Date(Date.now() + settings.followUpDelayMs)),
+    /** The guest confirmed their address (the NOTIFY): what waited for it is looked at now. */
+    onConfirmed: (conversationId: string) => void scheduleOrWarn(conversationId, new Date()),
   };
 }

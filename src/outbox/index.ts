@@ -1,5 +1,5 @@
 import type { ReplyAddresses } from '../auth/reply-addresses.js';
-import type { UnsubscribeTokens } from '../auth/unsubscribe-tokens.js';
+import type { EmailTokens } from '../auth/email-tokens.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/connect.js';
 import { createJobQueue } from '../db/jobs.js';
@@ -8,6 +8,7 @@ import type { AttachmentFiles } from '../files/attachment-files.js';
 import { createMailer } from '../net/mailer.js';
 import type { Logger } from '../ops/logger.js';
 import { startAgentDigests } from './agent-digests.js';
+import { startEmailConfirmations } from './email-confirmations.js';
 import { startEmailFollowUps, type FollowUpDeps } from './email-follow-ups.js';
 import { startEndpointNotices } from './endpoint-notices.js';
 import { startWebhookWorker } from './webhook-worker.js';
@@ -18,7 +19,8 @@ export interface OutboxDeps {
   db: Db;
   files: AttachmentFiles;
   isConnected: FollowUpDeps['isConnected'];
-  unsubscribeTokens: UnsubscribeTokens;
+  unsubscribeTokens: EmailTokens;
+  confirmationTokens: EmailTokens;
   replyAddresses?: ReplyAddresses;
 }
 
@@ -44,10 +46,13 @@ export async function startOutbox(config: Config, deps: OutboxDeps, log: Logger)
   try {
     await boss.start();
     let followUps: Awaited<ReturnType<typeof startEmailFollowUps>> | undefined;
+    let confirmations: Awaited<ReturnType<typeof startEmailConfirmations>> | undefined;
     let notices: Awaited<ReturnType<typeof startEndpointNotices>> | undefined;
     if (mailer && config.email) {
       const mail = { db: deps.db, mailer, unsubscribeTokens: deps.unsubscribeTokens };
-      followUps = await startEmailFollowUps(boss, { ...mail, isConnected: deps.isConnected, replyAddresses: deps.replyAddresses }, config.email, log);
+      confirmations = await startEmailConfirmations(boss, { ...mail, confirmationTokens: deps.confirmationTokens }, config.email, log);
+      const followUpDeps = { ...mail, isConnected: deps.isConnected, replyAddresses: deps.replyAddresses, requestConfirmation: confirmations.request };
+      followUps = await startEmailFollowUps(boss, followUpDeps, config.email, log);
       await startAgentDigests(boss, mail, config.email, log);
       notices = await startEndpointNotices(boss, mail, config.email, log);
     }
@@ -55,7 +60,11 @@ export async function startOutbox(config: Config, deps: OutboxDeps, log: Logger)
     listening = await listenFor(
       deps.db,
       config.database,
-      { webhook_outbox: webhooks.onQueued, ...(followUps && { email_follow_up: followUps.onMarked }) },
+      {
+        webhook_outbox: webhooks.onQueued,
+        ...(followUps && { email_follow_up: followUps.onMarked, email_follow_up_now: followUps.onConfirmed }),
+        ...(confirmations && { email_confirmation: confirmations.onRequested }),
+      },
       (error) => log.warn({ err: error }, 'outbox listener lost its connection'),
     );
   } catch (error) {

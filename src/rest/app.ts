@@ -19,7 +19,7 @@ import type { RestState } from './route.js';
 import { createSupportRoutes, supportRoutes } from './routes.js';
 import { attachmentTransferPaths, createAttachmentTransfers } from './attachment-routes.js';
 import { createConsoleRoutes } from './console.js';
-import { createUnsubscribeRoutes, unsubscribePaths } from './unsubscribe.js';
+import { createEmailLinkRoutes, emailLinkPaths } from './email-links.js';
 import { createWidgetRoutes } from './widget.js';
 import { sharedSubscriptions } from './shared-sse.js';
 import { useFastUtf8EncoderStream } from './utf8-encoder-stream.js';
@@ -169,9 +169,9 @@ export function createRestApp(services: Services, options: RestOptions): Koa<Res
   app.use(createConsoleRoutes({ production: options.production ?? false, uploadOrigin }).routes());
   const support = createSupportRoutes(supportRoutes);
   // Generated once: the documents only change with the code.
-  app.use(createDocsRoutes({ openapi: openApiDocument(supportRoutes, { ...attachmentTransferPaths, ...unsubscribePaths }), asyncapi: asyncApiDocument() }).routes());
+  app.use(createDocsRoutes({ openapi: openApiDocument(supportRoutes, { ...attachmentTransferPaths, ...emailLinkPaths }), asyncapi: asyncApiDocument() }).routes());
   app.use(createAttachmentTransfers(services.files).routes());
-  app.use(createUnsubscribeRoutes().routes());
+  app.use(createEmailLinkRoutes().routes());
   app.use(support.routes());
   app.use(support.allowedMethods());
   return app;

@@ -1,7 +1,7 @@
 import type { TokenVerifier } from '../auth/jwt.js';
 import { InvalidTokenError } from '../auth/jwt.js';
 import type { AuthCodes } from '../auth/auth-codes.js';
-import type { UnsubscribeTokens } from '../auth/unsubscribe-tokens.js';
+import type { EmailTokens } from '../auth/email-tokens.js';
 import type { GuestIds } from '../auth/guest-id.js';
 import type { Db } from '../db/connect.js';
 import type { AttachmentFiles } from '../files/attachment-files.js';
@@ -36,7 +36,9 @@ export interface Services {
   /** Which webhook URLs may be registered: private addresses only in development. */
   webhookTargets: { allowPrivate: boolean };
   /** Signs and reads the follow-up email's unsubscribe links. */
-  unsubscribeTokens: UnsubscribeTokens;
+  unsubscribeTokens: EmailTokens;
+  /** Signs and reads the links that confirm a guest's address (`<guest id> <address>`). */
+  confirmationTokens: EmailTokens;
   /** How calls connect (ICE servers, TURN credentials) and how long a ring or a lost side may wait. */
   calls: CallSettings;
   /** Whether SMTP is configured: emails to customers and agents go out only then. */

@@ -1,8 +1,8 @@
 import { TRPCError } from '@trpc/server';
 import { agentEmailPreference, setAgentEmailsWanted } from '../db/agent-emails.js';
-import { setGuestEmail, unsubscribeAddress } from '../db/email-follow-ups.js';
+import { confirmGuestEmail, setGuestEmail, unsubscribeAddress } from '../db/email-follow-ups.js';
 import type { Context } from './context.js';
-import { AgentEmailPreferencesInput, GuestEmailInput, UnsubscribeInput } from './email.schema.js';
+import { AgentEmailPreferencesInput, ConfirmEmailInput, GuestEmailInput, UnsubscribeInput } from './email.schema.js';
 import { adminProcedure, authedProcedure, identityKey, publicProcedure, rateLimited, router } from './trpc.js';
 
 /** What an agent's email preference page shows: their choice, and whether it can take effect. */
@@ -11,8 +11,9 @@ async function agentPreferences(ctx: Context, adminId: string) {
 }
 
 /**
- * Follow-up emails: a guest gives an address; anyone holding an email's link unsubscribes it;
- * an agent turns off the emails they get while away.
+ * Follow-up emails: a guest gives an address and confirms it from the link mailed to it;
+ * anyone holding an email's link unsubscribes it; an agent turns off the emails they get
+ * while away.
  */
 export const emailRouter = router({
   setGuestEmail: authedProcedure
@@ -25,6 +26,14 @@ export const emailRouter = router({
       await setGuestEmail(ctx.db, ctx.principal.id, input.email);
       return { email: input.email };
     }),
+
+  confirmGuestEmail: publicProcedure.input(ConfirmEmailInput).mutation(async ({ ctx, input }) => {
+    const [guestId, address, extra] = ctx.confirmationTokens.read(input.token)?.split(' ') ?? [];
+    if (!guestId || !address || extra !== undefined || !(await confirmGuestEmail(ctx.db, guestId, address))) {
+      throw new TRPCError({ code: 'BAD_REQUEST', message: 'This confirmation link is not valid (any more)' });
+    }
+    return { confirmed: true as const };
+  }),
 
   unsubscribe: publicProcedure.input(UnsubscribeInput).mutation(async ({ ctx, input }) => {
     const address = ctx.unsubscribeTokens.read(input.token);

@@ -2,7 +2,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSupportRoutes, supportRoutes } from '../../src/rest/routes.js';
 import { createAttachmentTransfers } from '../../src/rest/attachment-routes.js';
-import { createUnsubscribeRoutes } from '../../src/rest/unsubscribe.js';
+import { createEmailLinkRoutes } from '../../src/rest/email-links.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 /** Paths of schema properties that say nothing: no description of their own or of the schema they reference. */
@@ -45,7 +45,7 @@ describe('API documents', () => {
 
   it('describes every route the Koa router serves, and nothing it does not', async () => {
     const document = (await (await fetch(`${server.url}/api/support/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
-    const served = [...createSupportRoutes(supportRoutes).stack, ...createAttachmentTransfers(server.app.services.files).stack, ...createUnsubscribeRoutes().stack].flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${String(layer.path).replace(/:(\w+)/g, '{$1}')}`))
+    const served = [...createSupportRoutes(supportRoutes).stack, ...createAttachmentTransfers(server.app.services.files).stack, ...createEmailLinkRoutes().stack].flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${String(layer.path).replace(/:(\w+)/g, '{$1}')}`))
       .sort();
     const documented = Object.entries(document.paths)
       .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`))

@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { supportRoutes } from '../../src/rest/routes.js';
 import { attachmentTransferPaths } from '../../src/rest/attachment-routes.js';
-import { unsubscribePaths } from '../../src/rest/unsubscribe.js';
+import { emailLinkPaths } from '../../src/rest/email-links.js';
 import { canRun } from '../support/requirements.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { launchBrowser, watch } from '../widget/browser.js';
@@ -79,7 +79,7 @@ describe.runIf(canRun('browser'))('GET /api/support/docs in Chromium', () => {
     });
     await page.goto(`${server.url}/api/support/docs`);
     await page.locator('.opblock').first().waitFor();
-    const extraOperations = Object.values({ ...attachmentTransferPaths, ...unsubscribePaths }).reduce((n, path) => n + Object.keys(path).length, 0);
+    const extraOperations = Object.values({ ...attachmentTransferPaths, ...emailLinkPaths }).reduce((n, path) => n + Object.keys(path).length, 0);
     expect(await page.locator('.opblock').count()).toBe(supportRoutes.length + extraOperations);
     for (const tag of ['Conversations', 'Messages', 'Onboarding', 'Inbox', 'Agents', 'Webhooks', 'Privacy']) expect(await page.locator(`.opblock-tag[data-tag="${tag}"]`).count(), tag).toBe(1);
 

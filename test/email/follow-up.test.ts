@@ -1,7 +1,7 @@
 import escapeHtml from 'escape-html';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, expectFailure, expectFieldError, guestWithConversation } from '../rest/helpers.js';
-import { guestWho, reply } from './helpers.js';
+import { confirmationLink, guestWho, reply } from './helpers.js';
 import { person, request, startTestServer, type TestServer } from '../support/server.js';
 import { PAYLOADS } from '../widget/xss-payloads.js';
 import { waitFor } from '../webhooks/receiver.js';
@@ -35,7 +35,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, DELAY_MS + 2_5
 
 describe('email follow-up', () => {
   it('sends one email carrying every unread reply, with a link back and one-click unsubscribe', async () => {
-    const guest = await guestWho(server, 'ada@example.com');
+    const guest = await guestWho(server, smtp, 'ada@example.com');
     await reply(server, admin.token, guest.conversationId, ['We are on it.', 'It left the warehouse today.', 'Tracking: 123']);
     await waitFor(() => smtp.to('ada@example.com').length > 0, 'the follow-up email');
     await settle();
@@ -64,13 +64,13 @@ describe('email follow-up', () => {
   });
 
   it('sends nothing when the customer read the replies, or is still connected; once they leave, it does', async () => {
-    const reader = await guestWho(server, 'reader@example.com', { stay: true });
+    const reader = await guestWho(server, smtp, 'reader@example.com', { stay: true });
     await reply(server, admin.token, reader.conversationId, ['Here is your answer.']);
     const history = (await request(server, `/api/support/conversation/${reader.conversationId}/messages`, { guestId: reader.guestId })).body.data.messages;
     expect(await call(reader.socket, 'message:read', { messageId: history.at(-1).id })).toMatchObject({ success: true });
     reader.socket.disconnect();
 
-    const stayer = await guestWho(server, 'stayer@example.com', { stay: true });
+    const stayer = await guestWho(server, smtp, 'stayer@example.com', { stay: true });
     await reply(server, admin.token, stayer.conversationId, ['Are you still there?']);
     await settle();
     expect(smtp.to('reader@example.com')).toHaveLength(0);
@@ -82,7 +82,7 @@ describe('email follow-up', () => {
   });
 
   it('unsubscribes by the link without signing in, refuses a forged one, and mails that address no more', async () => {
-    const guest = await guestWho(server, 'leaver@example.com');
+    const guest = await guestWho(server, smtp, 'leaver@example.com');
     await reply(server, admin.token, guest.conversationId, ['First reply']);
     await waitFor(() => smtp.to('leaver@example.com').length > 0, 'the follow-up');
     const line = smtp.to('leaver@example.com')[0]!.headerLines.find((l) => l.key === 'list-unsubscribe')!.line;
@@ -103,7 +103,7 @@ describe('email follow-up', () => {
   });
 
   it('escapes every agent-written string in the HTML part and keeps it verbatim in the text part', async () => {
-    const guest = await guestWho(server, 'xss@example.com');
+    const guest = await guestWho(server, smtp, 'xss@example.com');
     await reply(server, admin.token, guest.conversationId, PAYLOADS);
     await waitFor(() => smtp.to('xss@example.com').length > 0, 'the follow-up');
     const [email] = smtp.to('xss@example.com');
@@ -126,5 +126,50 @@ describe('email follow-up', () => {
     await request(server, '/api/support/guest/email', { guestId: guest.guestId, body: { email: 'seen@example.com' } });
     const details = await request(server, `/api/support/conversation/${guest.conversationId}`, { token: admin.token });
     expect(details.body.data.guestEmail).toBe('seen@example.com');
+  });
+
+  it('sends a guest’s address nothing of a conversation until it is confirmed from the link mailed to it', async () => {
+    const guest = await guestWithConversation(server);
+    const { socket } = await server.connect({ guestId: guest.guestId });
+    await call(socket, 'message:send', { conversationId: guest.conversationId, message: 'Hello?' });
+    expect((await request(server, '/api/support/guest/email', { guestId: guest.guestId, body: { email: 'Una@Example.com' } })).status).toBe(200);
+    socket.disconnect();
+    const link = await confirmationLink(server, smtp, 'Una@Example.com');
+    const [confirmation] = smtp.to('Una@Example.com');
+    expect(confirmation!.text).not.toContain('Hello?');
+    expect(confirmation!.headerLines.some((l) => l.key === 'reply-to')).toBe(false);
+
+    // The agent answers; the delay passes: still only the confirmation, no reply.
+    await reply(server, admin.token, guest.conversationId, ['Your order ships today']);
+    await settle();
+    expect(smtp.to('Una@Example.com')).toHaveLength(1);
+
+    // Opening the link changes nothing; pressing its button confirms, and the reply follows.
+    expect((await fetch(link)).status).toBe(200);
+    await settle();
+    expect(smtp.to('Una@Example.com')).toHaveLength(1);
+    const pressed = await fetch(link, { method: 'POST' });
+    expect(pressed.status).toBe(200);
+    expect(await pressed.text()).toContain('Confirmed');
+    await waitFor(() => smtp.to('Una@Example.com').length > 1, 'the reply, once confirmed');
+    expect(smtp.to('Una@Example.com')[1]!.text).toContain('Your order ships today');
+
+    // A forged or altered token, and a link for an address the guest has since changed, are refused.
+    const token = new URL(link).searchParams.get('token')!;
+    for (const bad of ['forged', `${token}x`, token.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'))]) {
+      expect((await fetch(`${server.url}/api/support/email/confirm?token=${encodeURIComponent(bad)}`, { method: 'POST' })).status, bad).toBe(400);
+    }
+    await request(server, '/api/support/guest/email', { guestId: guest.guestId, body: { email: 'una.new@example.com' } });
+    expect((await fetch(link, { method: 'POST' })).status).toBe(400);
+  }, 40_000);
+
+  it('mails an address at most one confirmation an hour, however many guests name it', async () => {
+    for (let i = 0; i < 3; i++) {
+      const guest = await guestWithConversation(server);
+      expect((await request(server, '/api/support/guest/email', { guestId: guest.guestId, body: { email: 'victim@example.com' } })).status).toBe(200);
+    }
+    await waitFor(() => smtp.to('victim@example.com').length > 0, 'the first confirmation');
+    await settle();
+    expect(smtp.to('victim@example.com')).toHaveLength(1);
   });
 });

@@ -1,17 +1,45 @@
 import { expect } from 'vitest';
 import { call, guestWithConversation } from '../rest/helpers.js';
 import { request, type TestServer } from '../support/server.js';
+import { waitFor } from '../webhooks/receiver.js';
+import type { startSmtpServer } from './smtp.js';
 
-/** A guest who asked, gave an address and left (their socket closed), unless told to stay. */
-export async function guestWho(server: TestServer, address: string, options: { stay?: boolean } = {}) {
+type Smtp = Awaited<ReturnType<typeof startSmtpServer>>;
+
+/**
+ * A guest who asked, gave an address, confirmed it from the email's link, and left (their
+ * socket closed), unless told to stay.
+ */
+export async function guestWho(server: TestServer, smtp: Smtp, address: string, options: { stay?: boolean } = {}) {
   const guest = await guestWithConversation(server);
   const { socket } = await server.connect({ guestId: guest.guestId });
   await call(socket, 'message:send', { conversationId: guest.conversationId, message: 'Where is my order?' });
   const saved = await request(server, '/api/support/guest/email', { guestId: guest.guestId, body: { email: address } });
   expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+  await confirmFromEmail(server, smtp, address);
   if (!options.stay) socket.disconnect();
   return { ...guest, socket };
 }
+
+/** The confirmation link sent to `address`, on the test server (the email names PUBLIC_URL). */
+export async function confirmationLink(server: TestServer, smtp: Smtp, address: string): Promise<string> {
+  await waitFor(() => smtp.to(address).some(isConfirmation), `the confirmation email to ${address}`);
+  const email = smtp.to(address).find(isConfirmation)!;
+  const link = new URL(email.text!.match(/Confirm it: (\S+)/)![1]!);
+  return `${server.url}${link.pathname}${link.search}`;
+}
+
+/**
+ * Presses the confirmation page's button, as the guest would, then takes that email out of
+ * the received ones, so a test counts only what it is about.
+ */
+export async function confirmFromEmail(server: TestServer, smtp: Smtp, address: string): Promise<void> {
+  const confirmed = await fetch(await confirmationLink(server, smtp, address), { method: 'POST' });
+  expect(confirmed.status).toBe(200);
+  smtp.received.splice(smtp.received.findIndex((m) => isConfirmation(m) && smtp.to(address).includes(m)), 1);
+}
+
+export const isConfirmation = (email: { subject?: string }) => email.subject === 'Confirm your email for support replies';
 
 /** An agent's replies, sent over a socket that closes afterwards. */
 export async function reply(server: TestServer, agentToken: string, conversationId: string, texts: string[]) {

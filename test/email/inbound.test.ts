@@ -58,7 +58,7 @@ async function deliver(to: TestServer, message: Mail.Options): Promise<{ code: n
 
 /** A guest who left, an agent's reply, and the Reply-To of the follow-up email it caused. */
 async function answeredGuest(address: string) {
-  const guest = await guestWho(server, address);
+  const guest = await guestWho(server, smtp, address);
   await reply(server, admin.token, guest.conversationId, ['Your parcel left today.']);
   await waitFor(() => smtp.to(address).length > 0, 'the follow-up email');
   const email = smtp.to(address)[0]!;
@@ -198,7 +198,7 @@ describe('inbound email replies', () => {
   it('answers 451 when the customer is over their message rate, so the sender retries later', async () => {
     const limited = await startTestServer(env({ LIMIT_MESSAGES_PER_IDENTITY: '2/60' }));
     try {
-      const guest = await guestWho(limited, 'busy@example.com'); // one message of the two
+      const guest = await guestWho(limited, smtp, 'busy@example.com'); // one message of the two
       const to = createReplyAddresses(limited.config.guestSecret, DOMAIN).address(guest.conversationId);
       expect((await deliver(limited, { from: 'busy@example.com', to, text: 'First' })).code).toBe(250);
       const second = await deliver(limited, { from: 'busy@example.com', to, text: 'Second' });

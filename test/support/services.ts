@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createAuthCodes } from '../../src/auth/auth-codes.js';
-import { createUnsubscribeTokens } from '../../src/auth/unsubscribe-tokens.js';
+import { createEmailTokens } from '../../src/auth/email-tokens.js';
 import { loadConfig } from '../../src/config.js';
 import { createAttachmentFiles } from '../../src/files/attachment-files.js';
 import { TRPCError } from '@trpc/server';
@@ -35,7 +35,8 @@ export async function startTestServices() {
       'link-secret-for-tests-0123456789abcdef',
     ),
     webhookTargets: { allowPrivate: false },
-    unsubscribeTokens: createUnsubscribeTokens('unsubscribe-secret-for-tests-0123456789'),
+    unsubscribeTokens: createEmailTokens('unsubscribe-secret-for-tests-0123456789', 'email-unsubscribe'),
+    confirmationTokens: createEmailTokens('unsubscribe-secret-for-tests-0123456789', 'email-confirmation'),
     calls: loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, TURN_URLS: 'turn:127.0.0.1:3478', TURN_SECRET: 'turn-secret-for-tests-0123456789' }).calls,
     emailEnabled: false,
   };

@@ -14,6 +14,7 @@ import * as emailFollowUp from './2026-12-01-008-email-follow-up.js'; // issue 1
 import * as followUpClaim from './2026-12-01-009-follow-up-claim.js'; // issue 16: one check per conversation at a time
 import * as calls from './2026-12-07-001-calls.js'; // issue 15: call requests and in-app calls
 import * as agentEmails from './2026-12-07-002-agent-emails.js'; // issue 16: agents away hear of new messages by email
+import * as guestEmailConfirmation from './2026-12-07-003-guest-email-confirmation.js'; // issue 16: a guest's address is confirmed first
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-009-follow-up-claim': followUpClaim,
   '2026-12-07-001-calls': calls,
   '2026-12-07-002-agent-emails': agentEmails,
+  '2026-12-07-003-guest-email-confirmation': guestEmailConfirmation,
 };

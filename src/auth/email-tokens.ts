@@ -1,22 +1,23 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * The one-click unsubscribe link's token: the address and an HMAC of it, so the link works
- * without signing in and nobody can unsubscribe an address they were not mailed at. The key
- * is derived from the server secret for this use alone.
+ * A link in an email that works without signing in: its token is what it names (an address
+ * to unsubscribe, a guest and the address to confirm) and an HMAC of it, so nobody can make
+ * one for an address they were not mailed at. Each use has its own key, derived from the
+ * server secret, so a token of one use is worthless for another.
  */
-export interface UnsubscribeTokens {
-  issue(address: string): string;
-  /** The address a genuine token names, or undefined. */
+export interface EmailTokens {
+  issue(subject: string): string;
+  /** What a genuine token names (lowercased), or undefined. */
   read(token: unknown): string | undefined;
 }
 
-export function createUnsubscribeTokens(secret: string): UnsubscribeTokens {
-  const key = createHmac('sha256', secret).update('email-unsubscribe').digest();
+export function createEmailTokens(secret: string, use: 'email-unsubscribe' | 'email-confirmation'): EmailTokens {
+  const key = createHmac('sha256', secret).update(use).digest();
   const mac = (body: string) => createHmac('sha256', key).update(body).digest('base64url');
   return {
-    issue(address) {
-      const body = Buffer.from(address.toLowerCase()).toString('base64url');
+    issue(subject) {
+      const body = Buffer.from(subject.toLowerCase()).toString('base64url');
       return `${body}.${mac(body)}`;
     },
     read(token) {

@@ -1,0 +1,73 @@
+import escapeHtml from 'escape-html';
+import type PgBoss from 'pg-boss';
+import type { EmailTokens } from '../auth/email-tokens.js';
+import type { Db } from '../db/connect.js';
+import { claimConfirmation, releaseConfirmation } from '../db/email-follow-ups.js';
+import type { Mailer } from '../net/mailer.js';
+import type { Logger } from '../ops/logger.js';
+import type { EmailSettings } from './email-follow-ups.js';
+
+const QUEUE = 'email-confirmation';
+
+export interface ConfirmationDeps {
+  db: Db;
+  mailer: Mailer;
+  unsubscribeTokens: EmailTokens;
+  confirmationTokens: EmailTokens;
+}
+
+/** The confirmation email: a link, nothing of any conversation, and what to do if it was not you. */
+export function composeConfirmation(links: { confirm: string; unsubscribe: string }): { subject: string; text: string; html: string } {
+  const asked = 'You asked a support chat to send its replies to this address.';
+  const ignore = 'If that was not you, ignore this email: nothing more will be sent to you.';
+  return {
+    subject: 'Confirm your email for support replies',
+    text: [asked, '', `Confirm it: ${links.confirm}`, '', ignore, '', `Never email this address: ${links.unsubscribe}`].join('\n'),
+    html: [
+      '<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">',
+      `<p>${escapeHtml(asked)}</p>`,
+      `<p><a href="${escapeHtml(links.confirm)}">Confirm my email</a></p>`,
+      `<p>${escapeHtml(ignore)}</p>`,
+      `<p style="font-size:small;color:#555"><a href="${escapeHtml(links.unsubscribe)}">Never email this address</a></p>`,
+      '</body></html>',
+    ].join('\n'),
+  };
+}
+
+/**
+ * Mails a guest's new address its confirmation link (double opt-in). Asked for by the NOTIFY
+ * of `setGuestEmail`, and by a follow-up that finds the address still unconfirmed with no
+ * link sent (a notification lost to a restart). Each address gets at most one an hour.
+ */
+export async function startEmailConfirmations(boss: PgBoss, deps: ConfirmationDeps, settings: EmailSettings, log: Logger) {
+  await boss.createQueue(QUEUE, { name: QUEUE, policy: 'short', retryLimit: 10, retryDelay: 30, retryBackoff: true });
+  await boss.work<{ guestId: string }>(QUEUE, { pollingIntervalSeconds: 0.5 }, async ([job]) => {
+    const { guestId } = job!.data;
+    const address = await claimConfirmation(deps.db, guestId);
+    if (!address) return;
+    const token = (tokens: EmailTokens, subject: string) => encodeURIComponent(tokens.issue(subject));
+    const confirm = `${settings.publicUrl}/api/support/email/confirm?token=${token(deps.confirmationTokens, `${guestId} ${address}`)}`;
+    const unsubscribe = `${settings.publicUrl}/api/support/email/unsubscribe?token=${token(deps.unsubscribeTokens, address)}`;
+    try {
+      await deps.mailer.send({
+        to: address,
+        ...composeConfirmation({ confirm, unsubscribe }),
+        headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click', 'Auto-Submitted': 'auto-generated' },
+      });
+    } catch (error) {
+      await releaseConfirmation(deps.db, guestId);
+      throw error;
+    }
+    log.info('email confirmation sent');
+  });
+  const request = async (guestId: string) => {
+    await boss.send(QUEUE, { guestId }, { singletonKey: guestId });
+  };
+  return {
+    request,
+    /** A guest saved an address (the NOTIFY). */
+    onRequested(guestId: string): void {
+      request(guestId).catch((error: unknown) => log.warn({ err: error }, 'email confirmation queueing failed'));
+    },
+  };
+}

@@ -13,6 +13,7 @@ import * as dataRequests from './2026-12-01-007-data-requests.js'; // issue 16: 
 import * as emailFollowUp from './2026-12-01-008-email-follow-up.js'; // issue 16: replies by email
 import * as followUpClaim from './2026-12-01-009-follow-up-claim.js'; // issue 16: one check per conversation at a time
 import * as calls from './2026-12-07-001-calls.js'; // issue 15: call requests and in-app calls
+import * as fileRemovals from './2026-12-07-002-file-removals.js'; // erasure review: a failed byte removal is retried
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01-008-email-follow-up': emailFollowUp,
   '2026-12-01-009-follow-up-claim': followUpClaim,
   '2026-12-07-001-calls': calls,
+  '2026-12-07-002-file-removals': fileRemovals,
 };

@@ -173,12 +173,17 @@ export function rawPut(url: URL, headers: Record<string, string>, body: Buffer, 
 
 /** A test server keeping attachments on this store (S3: an s3rver of its own); close() stops both. */
 export async function startServerOn(store: 'disk' | 's3', env: Record<string, string> = {}): Promise<TestServer> {
-  const s3 = store === 's3' ? await startS3() : undefined;
-  const server = await startTestServer({ ...s3?.env, ...env });
+  return store === 's3' ? (await startServerOnS3(env)).server : startTestServer(env);
+}
+
+/** A test server on an s3rver of its own, which the test may stop and start again; the server's close() stops both. */
+export async function startServerOnS3(env: Record<string, string> = {}) {
+  const s3 = await startS3();
+  const server = await startTestServer({ ...s3.env, ...env });
   const closeServer = server.close;
   server.close = async () => {
     await closeServer();
-    await s3?.close();
+    await s3.close();
   };
-  return server;
+  return { server, s3 };
 }

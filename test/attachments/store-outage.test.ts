@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestWithConversation } from '../rest/helpers.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { announce, complete, putBytes, startS3, textFile } from './helpers.js';
+import type { TestServer } from '../support/server.js';
+import { announce, complete, putBytes, startServerOnS3, textFile } from './helpers.js';
 
 /**
  * The bucket goes away between an upload and its `complete`: the caller is told to retry
@@ -9,17 +9,12 @@ import { announce, complete, putBytes, startS3, textFile } from './helpers.js';
  * happened (the check's claim was given back).
  */
 describe('the object store down at complete', () => {
-  let s3: Awaited<ReturnType<typeof startS3>>;
   let server: TestServer;
-
+  let s3: Awaited<ReturnType<typeof startServerOnS3>>['s3'];
   beforeAll(async () => {
-    s3 = await startS3();
-    server = await startTestServer(s3.env);
+    ({ server, s3 } = await startServerOnS3());
   });
-  afterAll(async () => {
-    await server.close();
-    await s3.close();
-  });
+  afterAll(() => server.close());
 
   it('answers 503 while the bucket is unreachable, and the retry after it is back succeeds', async () => {
     const guest = await guestWithConversation(server);

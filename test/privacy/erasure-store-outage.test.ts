@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepAttachments } from '../../src/router/attachments.js';
-import { NOTHING_STORED, sendFiles, startS3, storedSizes, textFile, uploaded } from '../attachments/helpers.js';
+import { NOTHING_STORED, sendFiles, startServerOnS3, storedSizes, textFile, uploaded } from '../attachments/helpers.js';
 import { guestWithConversation } from '../rest/helpers.js';
-import { person, request, startTestServer, type TestServer } from '../support/server.js';
+import { person, request, type TestServer } from '../support/server.js';
 
 /**
  * The bucket is unreachable when an erasure removes the customer's files: the erasure still
@@ -11,17 +11,12 @@ import { person, request, startTestServer, type TestServer } from '../support/se
  * later sweep once the bucket is back, not left there for good.
  */
 describe('an erasure while the object store is down', () => {
-  let s3: Awaited<ReturnType<typeof startS3>>;
   let server: TestServer;
-
+  let s3: Awaited<ReturnType<typeof startServerOnS3>>['s3'];
   beforeAll(async () => {
-    s3 = await startS3();
-    server = await startTestServer(s3.env);
+    ({ server, s3 } = await startServerOnS3());
   });
-  afterAll(async () => {
-    await server.close();
-    await s3.close();
-  });
+  afterAll(() => server.close());
 
   it('removes the erased files’ bytes at a retry once the store is back', async () => {
     const admin = await person('admin');

@@ -8,7 +8,7 @@ import { createEmailTokens } from './auth/email-tokens.js';
 import { createGuestIds } from './auth/guest-id.js';
 import { createTokenVerifier } from './auth/jwt.js';
 import { createAttachmentFiles } from './files/attachment-files.js';
-import { sweepUnattachedUploads } from './router/attachments.js';
+import { sweepAttachments } from './router/attachments.js';
 import { endOverdueCalls } from './router/calls.js';
 import type { Config } from './config.js';
 import { foldConversationCounts } from './db/inbox.js';
@@ -74,10 +74,10 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
     calls: config.calls,
     emailEnabled: !!config.email,
   };
-  // Uploads never sent are deleted after their lifetime: looked for every 10 minutes, by every
-  // replica (each row is taken by one).
+  // Uploads never sent are deleted after their lifetime, and removals the store failed are
+  // retried: looked for every 10 minutes, by every replica (each row is taken by one).
   const sweeper = setInterval(() => {
-    sweepUnattachedUploads(services).catch((error: unknown) => log.warn({ err: error }, 'attachment sweep failed'));
+    sweepAttachments(services).catch((error: unknown) => log.warn({ err: error }, 'attachment sweep failed'));
   }, 10 * 60_000);
   sweeper.unref();
   // The inbox's counters take in what changed every 10 s; each replica folds (nothing to fold

@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely } from 'kysely';
+import { sql, type DeleteQueryBuilder, type DeleteResult, type Insertable, type Kysely } from 'kysely';
 import { storeMessageAlone, type MessageToStore, type StoreOutcome } from './message-writer.js';
 import type { AttachmentRow, AttachmentsTable, Database } from './schema.js';
 
@@ -53,9 +53,32 @@ export async function markAttachmentReady(
   return db.updateTable('attachments').set({ ...found, status: 'ready', checking_until: null }).where('id', '=', id).where('status', '=', 'pending').returningAll().executeTakeFirst();
 }
 
-/** Deletes an upload no message holds; false when it is attached (or gone). */
+type AttachmentsDelete = DeleteQueryBuilder<Database, 'attachments', DeleteResult>;
+
+/**
+ * Deletes the attachments `which` picks and, in the same statement, queues their bytes for
+ * removal (file_removals): whatever happens to the store or the process afterwards, no bytes
+ * are left that nothing points at. Answers the rows deleted.
+ */
+export async function deleteAttachments(db: Kysely<Database>, which: (query: AttachmentsDelete) => AttachmentsDelete): Promise<AttachmentRow[]> {
+  return db
+    .with('gone', (q) => which(q.deleteFrom('attachments')).returningAll())
+    .with('queued', (q) =>
+      q
+        .insertInto('file_removals')
+        .columns(['attachment_id'])
+        .expression((eb) => eb.selectFrom('gone').select('gone.id'))
+        .onConflict((oc) => oc.doNothing()),
+    )
+    .selectFrom('gone')
+    .selectAll()
+    .execute();
+}
+
+/** Deletes an upload no message holds; undefined when it is attached (or gone). */
 export async function deleteUnattached(db: Kysely<Database>, id: string): Promise<AttachmentRow | undefined> {
-  return db.deleteFrom('attachments').where('id', '=', id).where('message_id', 'is', null).returningAll().executeTakeFirst();
+  const [row] = await deleteAttachments(db, (q) => q.where('id', '=', id).where('message_id', 'is', null));
+  return row;
 }
 
 /**
@@ -86,12 +109,44 @@ export async function attachmentsOfMessages(db: Kysely<Database>, messageIds: re
 
 /** Takes (deletes and returns) uploads never sent that were asked for before `before`. */
 export async function takeUnattachedBefore(db: Kysely<Database>, before: Date, limit = 500): Promise<AttachmentRow[]> {
-  return db
-    .deleteFrom('attachments')
-    .where('id', 'in', (eb) => eb.selectFrom('attachments').select('id').where('message_id', 'is', null).where('created_at', '<', before).limit(limit))
-    .where('message_id', 'is', null)
-    .returningAll()
+  return deleteAttachments(db, (q) =>
+    q
+      .where('id', 'in', (eb) => eb.selectFrom('attachments').select('id').where('message_id', 'is', null).where('created_at', '<', before).limit(limit))
+      .where('message_id', 'is', null),
+  );
+}
+
+/**
+ * Takes up to `limit` removals that are due (of `attachmentIds` only, when given) and pushes
+ * each one's next try back first, `firstRetrySeconds` doubling with every try up to
+ * `maxRetrySeconds`: a removal that fails, or whose process dies, is tried again then.
+ * Another replica's take skips them meanwhile. Answers the attachments' ids.
+ */
+export async function takeFileRemovals(
+  db: Kysely<Database>,
+  options: { attachmentIds?: readonly string[]; limit: number; firstRetrySeconds: number; maxRetrySeconds: number },
+): Promise<string[]> {
+  const { attachmentIds: only } = options;
+  if (only?.length === 0) return [];
+  const rows = await db
+    .updateTable('file_removals')
+    .set((eb) => ({
+      attempts: eb('attempts', '+', 1),
+      next_attempt_at: sql<Date>`now() + make_interval(secs => least(${options.firstRetrySeconds} * power(2, attempts), ${options.maxRetrySeconds}))`,
+    }))
+    .where('attachment_id', 'in', (eb) => {
+      let due = eb.selectFrom('file_removals').select('attachment_id').where('next_attempt_at', '<=', sql<Date>`now()`);
+      if (only) due = due.where('attachment_id', 'in', only);
+      return due.orderBy('next_attempt_at').limit(options.limit).forUpdate().skipLocked();
+    })
+    .returning('attachment_id')
     .execute();
+  return rows.map((row) => row.attachment_id);
+}
+
+/** The removals done: their bytes are gone. */
+export async function forgetFileRemovals(db: Kysely<Database>, attachmentIds: readonly string[]): Promise<void> {
+  if (attachmentIds.length > 0) await db.deleteFrom('file_removals').where('attachment_id', 'in', attachmentIds).execute();
 }
 
 /** A file message named an attachment it cannot take: not ready, not the sender's, another conversation's, or sent already. */

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { deleteAttachments } from './attachments.js';
 import { callsIn, type CallWithPeople } from './calls.js';
 import { conversationColumns } from './conversations.js';
 import { ownerKey } from './email-follow-ups.js';
@@ -45,8 +46,9 @@ export async function dataHeldAbout(db: Kysely<Database>, subject: DataSubject):
  * Erases a customer in one transaction: every message's text in their conversations (rows,
  * seq and counts stay, so the agents' side keeps its shape), the notes and files on them,
  * their subject lines, the webhook events not yet sent, and the profile's personal fields.
- * The guest row stays as a tombstone so its id is refused from then on. Answers the files'
- * ids, whose bytes the caller removes after the commit.
+ * The guest row stays as a tombstone so its id is refused from then on. The files' bytes are
+ * queued for removal with their rows (they leave the store after the commit, or at a retry);
+ * answers their ids.
  */
 export async function eraseCustomer(
   db: Kysely<Database>,
@@ -63,7 +65,7 @@ export async function eraseCustomer(
             .where('role', '=', 'user')
             .returning('id')
             .executeTakeFirst()
-        : await trx.updateTable('guests').set({ email: null, erased_at: sql`now()` }).where('id', '=', subject.id).returning('id').executeTakeFirst();
+        : await trx.updateTable('guests').set({ email: null, email_confirmed_at: null, email_confirmation_sent_at: null, erased_at: sql`now()` }).where('id', '=', subject.id).returning('id').executeTakeFirst();
     if (!erased) return undefined;
     // Locked and closed first: the message writer locks a conversation to write into it, so a
     // message sent meanwhile either committed before (and is emptied below) or waits and then
@@ -75,7 +77,7 @@ export async function eraseCustomer(
       await trx.updateTable('conversations').set({ subject: null, status: 'closed' }).where('id', 'in', ids).execute();
       await trx.updateTable('messages').set({ message: '' }).where('conversation_id', 'in', ids).where('message', '<>', '').execute();
       await trx.deleteFrom('notes').where('conversation_id', 'in', ids).execute();
-      attachmentIds = (await trx.deleteFrom('attachments').where('conversation_id', 'in', ids).returning('id').execute()).map((a) => a.id);
+      attachmentIds = (await deleteAttachments(trx, (q) => q.where('conversation_id', 'in', ids))).map((a) => a.id);
       await trx.deleteFrom('webhook_deliveries').where('conversation_id', 'in', ids).where('status', '=', 'pending').execute();
       await trx.deleteFrom('email_follow_ups').where('conversation_id', 'in', ids).execute();
       // Calls keep their record (when, how long) without what the customer told: phone, note.

@@ -11,6 +11,7 @@ export interface Database {
   saved_replies: SavedRepliesTable;
   agent_presence: AgentPresenceTable;
   attachments: AttachmentsTable;
+  file_removals: FileRemovalsTable;
   conversation_counts: ConversationCountsTable;
   conversation_count_changes: ConversationCountChangesTable;
   webhook_endpoints: WebhookEndpointsTable;
@@ -199,6 +200,15 @@ export interface AttachmentsTable {
 }
 
 export type AttachmentRow = Selectable<AttachmentsTable>;
+
+/** An attachment deleted whose bytes are still to be removed from the store. */
+export interface FileRemovalsTable {
+  attachment_id: string;
+  /** Tries so far; each pushes the next one back, doubling. */
+  attempts: ColumnType<number, never, number>;
+  next_attempt_at: ColumnType<Date, never, Date>;
+  created_at: CreatedAt;
+}
 
 /** Conversations per status as of the last fold; kept by triggers, read by `inbox.counts`. */
 export interface ConversationCountsTable {

@@ -129,11 +129,15 @@ export async function releaseStream(db: Kysely<Database>, endpointId: string, st
   await db.deleteFrom('webhook_streams').where('endpoint_id', '=', endpointId).where('stream_key', '=', streamKey).where('lease', '=', lease).execute();
 }
 
-/** The stream's oldest undelivered event: the only one that may leave now. */
-export async function headOfStream(db: Kysely<Database>, endpointId: string, streamKey: string): Promise<WebhookDeliveryRow | undefined> {
+/**
+ * The stream's oldest undelivered event: the only one that may leave, once `due`. Due by the
+ * database's clock, which every replica shares (theirs may differ).
+ */
+export async function headOfStream(db: Kysely<Database>, endpointId: string, streamKey: string): Promise<(WebhookDeliveryRow & { due: boolean }) | undefined> {
   return db
     .selectFrom('webhook_deliveries')
     .selectAll()
+    .select(sql<boolean>`next_attempt_at <= now()`.as('due'))
     .where('endpoint_id', '=', endpointId)
     .where('stream_key', '=', streamKey)
     .where('status', '=', 'pending')
@@ -142,36 +146,46 @@ export async function headOfStream(db: Kysely<Database>, endpointId: string, str
     .executeTakeFirst();
 }
 
-export interface AttemptRecord {
-  status: WebhookDeliveryStatus;
-  httpStatus: number | null;
-  response: string | null;
-  error: string | null;
-  nextAttemptAt?: Date;
-}
+/** What one attempt got back; a failure also says when to try again and when to give up. */
+export type AttemptRecord = { httpStatus: number | null; response: string | null; error: string | null } & (
+  | { delivered: true }
+  | { delivered: false; retryInMs: number; giveUpAfterMs: number }
+);
 
-/** One attempt's answer, on the delivery and on its endpoint's failure streak. */
-export async function recordAttempt(db: Kysely<Database>, delivery: WebhookDeliveryRow, attempt: AttemptRecord): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await trx
+/**
+ * One attempt's answer, on the delivery and on its endpoint's failure streak. A failure is
+ * given up (`failed`) once its event is `giveUpAfterMs` old, else waits `retryInMs`: both on
+ * the database's clock, as every replica reads it the same. Answers the delivery's state
+ * now, or undefined when it is gone (an erasure deleted it meanwhile).
+ */
+export async function recordAttempt(
+  db: Kysely<Database>,
+  delivery: WebhookDeliveryRow,
+  attempt: AttemptRecord,
+): Promise<Pick<WebhookDeliveryRow, 'status' | 'next_attempt_at'> | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const recorded = await trx
       .updateTable('webhook_deliveries')
       .set({
-        status: attempt.status,
+        status: attempt.delivered
+          ? 'delivered'
+          : sql<WebhookDeliveryStatus>`case when created_at <= now() - make_interval(secs => ${attempt.giveUpAfterMs / 1000}) then 'failed' else 'pending' end`,
         attempts: delivery.attempts + 1,
         last_attempt_at: sql`now()`,
         last_status: attempt.httpStatus,
         last_response: attempt.response,
         last_error: attempt.error,
-        ...(attempt.nextAttemptAt && { next_attempt_at: attempt.nextAttemptAt }),
-        ...(attempt.status === 'delivered' && { delivered_at: sql`now()` }),
+        ...(attempt.delivered ? { delivered_at: sql`now()` } : { next_attempt_at: sql<Date>`now() + make_interval(secs => ${attempt.retryInMs / 1000})` }),
       })
       .where('id', '=', delivery.id)
-      .execute();
+      .returning(['status', 'next_attempt_at'])
+      .executeTakeFirst();
     await trx
       .updateTable('webhook_endpoints')
-      .set({ failing_since: attempt.status === 'delivered' ? null : sql`coalesce(failing_since, now())` })
+      .set({ failing_since: attempt.delivered ? null : sql`coalesce(failing_since, now())` })
       .where('id', '=', delivery.endpoint_id)
       .execute();
+    return recorded;
   });
 }
 

@@ -99,7 +99,11 @@ export class S3Store implements FileStore {
 
   async remove(keys: string[]): Promise<void> {
     // One request per key: DeleteObjects needs a body checksum that not every S3-compatible store takes.
-    await Promise.all(keys.map((Key) => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key }))));
+    // Every request settles before the answer: a failure must not leave the other deletes
+    // retrying after the caller was told the removal failed.
+    const results = await Promise.allSettled(keys.map((Key) => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key }))));
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   async removeAbandonedParts(): Promise<number> {

@@ -123,7 +123,7 @@ class StreamDrainer {
       }
       // An event written while the lease was held found it taken: it is ours to send.
       const head = await headOfStream(this.db, endpointId, streamKey);
-      if (!head || head.next_attempt_at.getTime() > Date.now()) return;
+      if (!head?.due) return;
       const endpoint = await findEndpoint(this.db, endpointId);
       if (!endpoint?.enabled) return;
     }
@@ -136,7 +136,7 @@ class StreamDrainer {
       if (!endpoint?.enabled) return;
       const head = await headOfStream(this.db, endpointId, streamKey);
       if (!head) return;
-      if (head.next_attempt_at.getTime() > Date.now()) {
+      if (!head.due) {
         await this.wake({ endpointId, streamKey }, head.next_attempt_at);
         return;
       }
@@ -145,7 +145,7 @@ class StreamDrainer {
       if (!(await renewStream(this.db, endpointId, streamKey, lease, this.settings.leaseSeconds))) return;
       const answer = await this.sender.send(endpoint, head.id, await webhookPayload({ db: this.db, files: this.files }, head));
       if (answer.ok) {
-        await recordAttempt(this.db, head, { status: 'delivered', httpStatus: answer.status, response: answer.body, error: null });
+        await recordAttempt(this.db, head, { delivered: true, httpStatus: answer.status, response: answer.body, error: null });
       } else if (await this.failed(head, answer)) {
         return;
       }
@@ -154,15 +154,15 @@ class StreamDrainer {
 
   /** Records a failed attempt; true when the stream must now wait (a retry is scheduled). */
   private async failed(head: WebhookDeliveryRow, answer: { status: number | null; body: string | null; error: string | null }): Promise<boolean> {
-    const givenUp = Date.now() - head.created_at.getTime() >= this.settings.retryForMs;
-    const nextAttemptAt = new Date(Date.now() + retryDelayMs(this.settings, head.attempts + 1));
-    await recordAttempt(this.db, head, {
-      status: givenUp ? 'failed' : 'pending',
+    const recorded = await recordAttempt(this.db, head, {
+      delivered: false,
       httpStatus: answer.status,
       response: answer.body,
       error: answer.error,
-      nextAttemptAt,
+      retryInMs: retryDelayMs(this.settings, head.attempts + 1),
+      giveUpAfterMs: this.settings.retryForMs,
     });
+    const givenUp = recorded?.status === 'failed';
     if (givenUp) this.log.warn({ endpointId: head.endpoint_id, deliveryId: head.id, attempts: head.attempts + 1 }, 'webhook delivery given up');
     const days = Math.round(this.settings.disableAfterMs / 86_400_000);
     const reason = `Every delivery failed for ${days > 0 ? `${days} days` : 'too long'}`;
@@ -175,8 +175,8 @@ class StreamDrainer {
       this.log.warn({ endpointId: head.endpoint_id }, 'webhook endpoint disabled: it has failed for too long');
       return true;
     }
-    if (givenUp) return false;
-    await this.wake({ endpointId: head.endpoint_id, streamKey: head.stream_key }, nextAttemptAt);
+    if (recorded?.status !== 'pending') return false;
+    await this.wake({ endpointId: head.endpoint_id, streamKey: head.stream_key }, recorded.next_attempt_at);
     return true;
   }
 }

@@ -86,7 +86,7 @@ export function startFanout(nsp: SupportNamespace, events: DomainEvents, feed: D
   };
 }
 
-const SHARED = ['message.created', 'message.read', 'typing', 'conversation.updated', 'note.changed', 'call.updated', 'call.signal'] as const;
+const SHARED = ['message.created', 'message.read', 'typing', 'conversation.updated', 'note.changed', 'call.updated', 'call.signal', 'customer.erased'] as const;
 
 /**
  * Feeds the SSE subscriptions with every replica's events: this process's own directly,

@@ -4,9 +4,11 @@ import {
   claimCheck,
   deleteUnattached,
   findAttachment,
+  forgetFileRemovals,
   insertAttachment,
   markAttachmentReady,
   releaseCheck,
+  takeFileRemovals,
   takeUnattachedBefore,
   type AttachmentWithOwner,
 } from '../db/attachments.js';
@@ -59,9 +61,34 @@ async function readAll(stream: Readable | undefined): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Forgets an upload and its bytes (refused, cancelled, or never sent). */
-async function discard(files: AttachmentFiles, ids: string[]): Promise<void> {
-  await files.store.remove(ids.flatMap((id) => [storageKeys.upload(id), storageKeys.file(id), storageKeys.thumbnail(id)]));
+/** A removal that fails is tried again after this, doubling each time, up to six hours. */
+const REMOVAL_RETRY = { firstRetrySeconds: 5 * 60, maxRetrySeconds: 6 * 3600 };
+/** Attachments (three keys each) removed per take. */
+const REMOVALS_PER_TAKE = 100;
+
+/**
+ * Removes the bytes of deleted attachments: every delete queues them (file_removals, in its
+ * own statement), and this is the one place they leave the store. Right after a delete it is
+ * called with those ids; the sweep calls it for every one due, which retries those a failing
+ * store kept. A failure leaves the rest queued and throws. Answers how many were removed.
+ */
+async function removeQueuedFiles(services: Pick<Context, 'db' | 'files'>, attachmentIds?: readonly string[]): Promise<number> {
+  let removed = 0;
+  for (;;) {
+    const ids = await takeFileRemovals(services.db, { attachmentIds, limit: REMOVALS_PER_TAKE, ...REMOVAL_RETRY });
+    if (ids.length === 0) return removed;
+    await services.files.store.remove(ids.flatMap((id) => [storageKeys.upload(id), storageKeys.file(id), storageKeys.thumbnail(id)]));
+    await forgetFileRemovals(services.db, ids);
+    removed += ids.length;
+  }
+}
+
+/**
+ * The bytes of attachments just deleted go now; if the store fails, the caller's answer does
+ * not change: the removal is queued, and the sweep tries again.
+ */
+export async function removeFilesSoon(services: Pick<Context, 'db' | 'files'>, attachmentIds: readonly string[]): Promise<void> {
+  await removeQueuedFiles(services, attachmentIds).catch(() => undefined);
 }
 
 /** Long enough for the largest image; a replica that dies mid-check frees the file after it. */
@@ -87,7 +114,7 @@ async function checkUpload(ctx: Pick<Context, 'db' | 'files'>, row: AttachmentRo
   if (size === undefined) throw new TRPCError({ code: 'CONFLICT', message: 'The file has not been uploaded yet' });
   const refuse = async (error: TRPCError): Promise<never> => {
     await deleteUnattached(ctx.db, row.id);
-    await discard(files, [row.id]);
+    await removeFilesSoon(ctx, [row.id]);
     throw error;
   };
   if (size > settings.maxBytes) return refuse(fileTooLarge(settings.maxBytes));
@@ -122,20 +149,22 @@ async function checkClaimed(ctx: Pick<Context, 'db' | 'files'>, row: AttachmentR
 }
 
 /**
- * Deletes uploads that no message took within their lifetime, and the part files a crash left
- * on disk; every replica may run it, each row goes once.
+ * Deletes uploads that no message took within their lifetime, the part files a crash left on
+ * disk, and the bytes of deleted attachments whose removal is due (a retry after the store
+ * failed); every replica may run it, each row goes once. Answers how many uploads it deleted.
  */
-export async function sweepUnattachedUploads(services: Pick<Context, 'db' | 'files'>, now = services.files.now()): Promise<number> {
+export async function sweepAttachments(services: Pick<Context, 'db' | 'files'>, now = services.files.now()): Promise<number> {
   const before = new Date(now - services.files.settings.unattachedLifetimeSeconds * 1000);
   // What a crash cut mid-upload: no upload URL outlives its lifetime, so no write can resume.
   await services.files.store.removeAbandonedParts(new Date(now - services.files.settings.uploadTtlSeconds * 1000));
   let swept = 0;
   for (;;) {
     const rows = await takeUnattachedBefore(services.db, before);
-    if (rows.length === 0) return swept;
-    await discard(services.files, rows.map((r) => r.id));
+    if (rows.length === 0) break;
     swept += rows.length;
   }
+  await removeQueuedFiles(services);
+  return swept;
 }
 
 /**
@@ -205,7 +234,7 @@ export const attachmentsRouter = router({
     if (!row || !isUploader(ctx.principal, row)) throw attachmentNotFound();
     if (row.message_id !== null) throw new TRPCError({ code: 'CONFLICT', message: 'The file was already sent' });
     if (!(await deleteUnattached(ctx.db, row.id))) throw new TRPCError({ code: 'CONFLICT', message: 'The file was already sent' });
-    await discard(ctx.files, [row.id]);
+    await removeFilesSoon(ctx, [row.id]);
     return { attachmentId: row.id, deleted: true as const };
   }),
 

@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { dataHeldAbout, eraseCustomer, recentAudit, recordAudit, type DataSubject } from '../db/data-requests.js';
-import { storageKeys } from '../files/store.js';
 import { toAttachment } from './attachment-links.js';
+import { removeFilesSoon } from './attachments.js';
 import { toCall } from './calls.schema.js';
 import { findCall } from '../db/calls.js';
 import { toConversation } from './conversations.schema.js';
@@ -53,11 +53,9 @@ export const dataRequestsRouter = router({
     const subject = subjectOf(input);
     const erased = await eraseCustomer(ctx.db, subject, ctx.principal.id);
     if (!erased) throw notFound();
-    // The rows are gone with the commit; the bytes go now. A store that fails here leaves
-    // unreachable bytes (no row, no link), never a readable file.
-    await ctx.files.store
-      .remove(erased.attachmentIds.flatMap((id) => [storageKeys.upload(id), storageKeys.file(id), storageKeys.thumbnail(id)]))
-      .catch(() => {});
+    // The rows went with the commit, which queued their bytes: they go now, or, with the store
+    // failing, at the sweep's retry. Unreachable meanwhile (no row, no link).
+    await removeFilesSoon(ctx, erased.attachmentIds);
     const owner = { userId: subject.type === 'user' ? subject.id : null, guestId: subject.type === 'guest' ? subject.id : null };
     ctx.events.emit('customer.erased', { owner });
     // An agent in a call with them hears it end (their side's sockets are closed).

@@ -15,7 +15,7 @@ export interface DomainEventMap {
   'message.read': [{ messageId: string; conversationId: string; owner: ConversationOwner; origin?: string }];
   /** An agent assigned, unassigned, re-prioritised or changed the status of a conversation. */
   'conversation.updated': [{ conversation: Conversation; change: ConversationChangeKind; owner: ConversationOwner; origin?: string }];
-  /** A customer's data was erased: their open connections are closed. */
+  /** A customer's data was erased: their open connections (sockets, SSE streams) are closed, on every replica. */
   'customer.erased': [{ owner: ConversationOwner }];
   /** A private note was written, edited or deleted: agents only, never the conversation's room. */
   'note.changed': [{ note: Note; change: NoteChangeKind; origin?: string }];

@@ -16,24 +16,32 @@ type FeedEvent = { [K in FeedName]: { name: K; payload: DomainEventMap[K][0] } }
 
 /**
  * Turns a listener registration into an async iterable, from the moment of the call:
- * items that arrive while the consumer is busy (replaying history) wait in order.
+ * items that arrive while the consumer is busy (replaying history) wait in order. The
+ * registration may `end` it: what is still waiting is dropped and the iteration finishes.
  */
-function queueOf<T>(register: (push: (item: T) => void) => () => void, signal: AbortSignal | undefined): AsyncIterable<T> {
+function queueOf<T>(register: (push: (item: T) => void, end: () => void) => () => void, signal: AbortSignal | undefined): AsyncIterable<T> {
   const queue: T[] = [];
   let wake: (() => void) | undefined;
-  const unregister = register((item) => {
-    queue.push(item);
-    wake?.();
-  });
+  let ended = false;
   const stop = () => {
     unregister();
     wake?.();
   };
+  const unregister = register(
+    (item) => {
+      queue.push(item);
+      wake?.();
+    },
+    () => {
+      ended = true;
+      stop();
+    },
+  );
   signal?.addEventListener('abort', stop, { once: true });
   return {
     async *[Symbol.asyncIterator]() {
       try {
-        while (!signal?.aborted) {
+        while (!signal?.aborted && !ended) {
           if (queue.length > 0) yield queue.shift()!;
           else {
             await new Promise<void>((resolve) => (wake = resolve));
@@ -47,9 +55,22 @@ function queueOf<T>(register: (push: (item: T) => void) => () => void, signal: A
   };
 }
 
-/** The domain events of the feed that pass `keep`, as an async iterable. */
-function listen(feed: DomainEvents, signal: AbortSignal | undefined, keep: (event: FeedEvent) => boolean): AsyncIterable<FeedEvent> {
-  return queueOf<FeedEvent>((push) => {
+/**
+ * A customer's streams end when they are erased, by whichever replica (the feed carries it),
+ * as their sockets are closed: nothing they held open outlives their data. Agents' do not.
+ */
+function endAtErasure(feed: DomainEvents, principal: Principal, end: () => void): () => void {
+  if (principal.type === 'admin') return () => {};
+  const onErased = ({ owner }: DomainEventMap['customer.erased'][0]) => {
+    if (canAccess(principal, owner)) end();
+  };
+  feed.on('customer.erased', onErased);
+  return () => feed.off('customer.erased', onErased);
+}
+
+/** The domain events of the feed that pass `keep`, as an async iterable, until the caller is erased. */
+function listen(feed: DomainEvents, principal: Principal, signal: AbortSignal | undefined, keep: (event: FeedEvent) => boolean): AsyncIterable<FeedEvent> {
+  return queueOf<FeedEvent>((push, end) => {
     const handlers = FEED_EVENTS.map((name) => {
       const handler = (payload: never) => {
         const event = { name, payload } as FeedEvent;
@@ -58,7 +79,11 @@ function listen(feed: DomainEvents, signal: AbortSignal | undefined, keep: (even
       feed.on(name, handler as never);
       return [name, handler] as const;
     });
-    return () => handlers.forEach(([name, handler]) => feed.off(name, handler as never));
+    const stopEnding = endAtErasure(feed, principal, end);
+    return () => {
+      handlers.forEach(([name, handler]) => feed.off(name, handler as never));
+      stopEnding();
+    };
   }, signal);
 }
 
@@ -185,7 +210,7 @@ type CallEvent =
  * customer; signals only when addressed to them (the other party of that call).
  */
 function callEventsFor(feed: DomainEvents, principal: Principal, signal: AbortSignal | undefined): AsyncIterable<CallEvent> {
-  return queueOf<CallEvent>((push) => {
+  return queueOf<CallEvent>((push, end) => {
     const onCall = ({ call, owner }: DomainEventMap['call.updated'][0]) => {
       if (canAccess(principal, owner)) push({ type: 'call', call });
     };
@@ -195,9 +220,11 @@ function callEventsFor(feed: DomainEvents, principal: Principal, signal: AbortSi
     };
     feed.on('call.updated', onCall);
     feed.on('call.signal', onSignal);
+    const stopEnding = endAtErasure(feed, principal, end);
     return () => {
       feed.off('call.updated', onCall);
       feed.off('call.signal', onSignal);
+      stopEnding();
     };
   }, signal);
 }
@@ -227,7 +254,7 @@ export const liveRouter = router({
     const id = ctx.conversation.id;
     // Notes are for agents: a customer's feed never carries one.
     const agent = ctx.principal.type === 'admin';
-    const live = listen(ctx.feed, signal, (e) => conversationOf(e) === id && (agent || e.name !== 'note.changed'));
+    const live = listen(ctx.feed, ctx.principal, signal, (e) => conversationOf(e) === id && (agent || e.name !== 'note.changed'));
     const now = (await findConversation(ctx.db, id)) ?? ctx.conversation;
     yield { type: 'conversation' as const, conversation: toConversation(now), change: null };
     const resumeFrom = Number.parseInt(input.lastEventId ?? '', 10);

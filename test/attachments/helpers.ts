@@ -101,13 +101,27 @@ export const PDF = Buffer.from(
   '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
 );
 
-/** An S3 API on loopback (s3rver), with one bucket; the SDK finds its keys in the environment. */
+/**
+ * An S3 API on loopback (s3rver), with one bucket; the SDK finds its keys in the environment.
+ * `stop()` takes it away (connections refused) and `start()` brings it back on the same port,
+ * with what it held.
+ */
 export async function startS3() {
-  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: mkdtempSync(path.join(tmpdir(), 's3rver-')), configureBuckets: [{ name: 'attachments', configs: [] }] });
+  const directory = mkdtempSync(path.join(tmpdir(), 's3rver-'));
+  const bucket = (port: number) => new S3rver({ port, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: 'attachments', configs: [] }] });
+  let server = bucket(0);
   const { port } = await server.run();
   process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
   process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
-  return { env: { S3_BUCKET: 'attachments', S3_ENDPOINT: `http://127.0.0.1:${port}`, S3_REGION: 'us-east-1' }, close: () => server.close() };
+  return {
+    env: { S3_BUCKET: 'attachments', S3_ENDPOINT: `http://127.0.0.1:${port}`, S3_REGION: 'us-east-1' },
+    stop: () => server.close(),
+    async start() {
+      server = bucket(port);
+      await server.run();
+    },
+    close: () => server.close(),
+  };
 }
 
 /** What the store holds of an attachment, by key: uploaded bytes, checked file, thumbnail (undefined: nothing). */
@@ -159,12 +173,17 @@ export function rawPut(url: URL, headers: Record<string, string>, body: Buffer, 
 
 /** A test server keeping attachments on this store (S3: an s3rver of its own); close() stops both. */
 export async function startServerOn(store: 'disk' | 's3', env: Record<string, string> = {}): Promise<TestServer> {
-  const s3 = store === 's3' ? await startS3() : undefined;
-  const server = await startTestServer({ ...s3?.env, ...env });
+  return store === 's3' ? (await startServerOnS3(env)).server : startTestServer(env);
+}
+
+/** A test server on an s3rver of its own, which the test may stop and start again; the server's close() stops both. */
+export async function startServerOnS3(env: Record<string, string> = {}) {
+  const s3 = await startS3();
+  const server = await startTestServer({ ...s3.env, ...env });
   const closeServer = server.close;
   server.close = async () => {
     await closeServer();
-    await s3?.close();
+    await s3.close();
   };
-  return server;
+  return { server, s3 };
 }

@@ -5,7 +5,7 @@ import type { Socket } from 'socket.io-client';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storageKeys } from '../../src/files/store.js';
-import { sweepUnattachedUploads } from '../../src/router/attachments.js';
+import { sweepAttachments } from '../../src/router/attachments.js';
 import { history, until } from '../realtime/helpers.js';
 import { expectFailure, guestWithConversation, trpcMutation, userWithConversation, type Who } from '../rest/helpers.js';
 import { person, request, type TestServer } from '../support/server.js';
@@ -137,15 +137,15 @@ describe.each(['disk', 's3'] as const)('the life of an upload, on %s', (store) =
     expect((await storedSizes(server, unsent[1]!)).upload).toBe(textFile().bytes.length);
 
     // 23 hours on: nothing is old enough.
-    expect(await sweepUnattachedUploads(server.app.services, Date.now() + 23 * HOUR)).toBe(0);
+    expect(await sweepAttachments(server.app.services, Date.now() + 23 * HOUR)).toBe(0);
     expect((await get(ready.id)).status).toBe(200);
 
     // 25 hours on, by the services' clock.
     const realNow = server.app.services.files.now;
     server.app.services.files.now = () => realNow() + 25 * HOUR;
     try {
-      expect(await sweepUnattachedUploads(server.app.services)).toBeGreaterThanOrEqual(3);
-      expect(await sweepUnattachedUploads(server.app.services)).toBe(0);
+      expect(await sweepAttachments(server.app.services)).toBeGreaterThanOrEqual(3);
+      expect(await sweepAttachments(server.app.services)).toBe(0);
     } finally {
       server.app.services.files.now = realNow;
     }
@@ -311,7 +311,7 @@ describe('part files on disk', () => {
     await writeFile(growing, 'an upload still arriving');
     const anHourAgo = new Date(Date.now() - HOUR);
     await utimes(stale, anHourAgo, anHourAgo);
-    await sweepUnattachedUploads(server.app.services);
+    await sweepAttachments(server.app.services);
     const left = await readdir(uploads);
     expect(left).not.toContain(path.basename(stale));
     expect(left).toContain(path.basename(growing));

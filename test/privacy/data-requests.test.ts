@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { textFile, uploaded, sendFiles, storedSizes, NOTHING_STORED } from '../attachments/helpers.js';
 import { call, expectAdminsOnly, expectFailure, expectFieldError, guestWithConversation, userWithConversation } from '../rest/helpers.js';
 import { nextEvent, person, request, startTestServer, type TestServer } from '../support/server.js';
+import { openSubscription } from '../support/trpc-client.js';
 import { startReceiver, waitFor } from '../webhooks/receiver.js';
 
 /** "Give me my data" and "delete my data": exactly the customer's rows, then none of them. */
@@ -100,6 +101,34 @@ describe('data requests', () => {
       ['data.exported', admin.id],
       ['data.erased', admin.id],
     ]);
+  });
+
+  it('ends the erased guest’s live.conversation (and live.calls) streams, and refuses their id when it comes back; an agent’s stream stays', async () => {
+    const guest = await guestWithConversation(server);
+    const input = { conversationId: guest.conversationId };
+    const theirs = await openSubscription(server.url, 'live.conversation', input, { guestId: guest.guestId });
+    const theirCalls = await openSubscription(server.url, 'live.calls', undefined, { guestId: guest.guestId });
+    const agents = await openSubscription(server.url, 'live.conversation', input, { token: admin.token });
+    try {
+      expect([theirs.status, theirCalls.status, agents.status]).toEqual([200, 200, 200]);
+      await waitFor(() => [theirs, agents].every((s) => s.text().includes('"type":"conversation"')), 'both streams’ first event');
+
+      expect((await erase({ guestId: guest.guestId, confirm: true })).status).toBe(200);
+      const ended = new Set<unknown>();
+      for (const stream of [theirs, theirCalls]) void stream.ended.then(() => ended.add(stream));
+      await waitFor(() => ended.size === 2, 'the guest’s streams to end', 5_000);
+      // Ended as finished, so a tRPC link does not reconnect.
+      for (const stream of [theirs, theirCalls]) expect(stream.text()).toMatch(/event: return\n/);
+      const stillOpen = await Promise.race([agents.ended.then(() => false), new Promise((resolve) => setTimeout(() => resolve(true), 300))]);
+      expect(stillOpen, 'the agent keeps watching the conversation').toBe(true);
+    } finally {
+      for (const stream of [theirs, theirCalls, agents]) stream.close();
+    }
+
+    // tRPC's SSE tells a refusal in the stream (EventSource cannot read a failed answer's body), then ends it.
+    const again = await openSubscription(server.url, 'live.conversation', input, { guestId: guest.guestId });
+    await again.ended;
+    expect(again.text()).toMatch(/event: serialized-error\ndata: .*"code":"UNAUTHORIZED","httpStatus":401/);
   });
 
   it('sends no webhook with an erased customer’s text, even one queued before the erasure', async () => {

@@ -72,7 +72,7 @@ describe('what a run skips', () => {
 
     expect(Object.keys(decide(found({ redis: 'Redis does not answer' }), debian, {}).missing.groups)).toEqual(['replicas']);
     const nothing = decide(found({ postgres: 'PostgreSQL does not answer', redis: 'Redis does not answer', chromium: 'no', turnserver: 'no' }), debian, {});
-    expect(Object.keys(nothing.missing.groups)).toEqual(['browser', 'replicas', 'metrics', 'calls']);
+    expect(Object.keys(nothing.missing.groups)).toEqual(['browser', 'replicas', 'metrics', 'clocks', 'calls']);
     expect(nothing.missing.groups.calls).toBe('call tests (test/calls: no; enable with: sudo apt-get install chromium, and no; enable with: sudo apt-get install coturn)');
     expect(nothing.missing.groups.replicas).toBe(
       'replica tests (test/replicas: PostgreSQL does not answer; enable with: sudo pg_ctlcluster 15 main start, ' +

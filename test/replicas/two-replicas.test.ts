@@ -4,6 +4,8 @@ import type { Socket } from 'socket.io-client';
 import { startServerProcess, type ServerProcess } from '../support/process.js';
 import { canRun, REDIS_URL, SHARED_PG_URL } from '../support/requirements.js';
 import { createScratchDatabase, mintToken, nextEvent } from '../support/server.js';
+import { openSubscription } from '../support/trpc-client.js';
+import { waitFor } from '../webhooks/receiver.js';
 
 /**
  * Two real server processes on different ports, sharing one PostgreSQL database and the
@@ -72,6 +74,26 @@ describe.runIf(canRun('replicas'))('two replicas behind one load balancer', () =
     const received = await code;
     expect(received.messageType).toBe('auth_code');
     expect(received.message).toBe(((await generated.json()) as any).data.code);
+  });
+
+  it('ends an erased guest’s live.conversation stream on B when A erases them', async () => {
+    const guest = await guestOn(a);
+    const stream = await openSubscription(b.url, 'live.conversation', { conversationId: guest.conversationId }, { guestId: guest.guestId });
+    try {
+      await waitFor(() => stream.text().includes('"type":"conversation"'), 'the stream’s first event');
+      const erased = await fetch(`${a.url}/api/support/admin/data-requests/erase`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await mintToken({ role: 'admin' })}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ guestId: guest.guestId, confirm: true }),
+      });
+      expect(erased.status).toBe(200);
+      let ended = false;
+      void stream.ended.then(() => (ended = true));
+      await waitFor(() => ended, 'the stream on B to end', 5_000);
+      expect(stream.text()).toMatch(/event: return\n/);
+    } finally {
+      stream.close();
+    }
   });
 
   it('shares rate limits: two replicas do not double an identity\'s budget', async () => {

@@ -21,6 +21,7 @@ export const GROUPS = {
   browser: { label: 'browser tests', where: 'test/widget, test/console, test/docs/docs-page.test.ts', needs: ['chromium'] },
   replicas: { label: 'replica tests', where: 'test/replicas', needs: ['postgres', 'redis'] },
   metrics: { label: 'metrics tests', where: 'test/ops/probes.test.ts', needs: ['postgres'] },
+  clocks: { label: 'clock tests', where: 'test/webhooks/clock.test.ts', needs: ['postgres'] },
   calls: { label: 'call tests', where: 'test/calls', needs: ['chromium', 'turnserver'] },
 } satisfies Record<string, { label: string; where: string; needs: Service[] }>;
 export type Group = keyof typeof GROUPS;

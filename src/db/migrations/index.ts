@@ -15,6 +15,7 @@ import * as followUpClaim from './2026-12-01-009-follow-up-claim.js'; // issue 1
 import * as calls from './2026-12-07-001-calls.js'; // issue 15: call requests and in-app calls
 import * as agentEmails from './2026-12-07-002-agent-emails.js'; // issue 16: agents away hear of new messages by email
 import * as guestEmailConfirmation from './2026-12-07-003-guest-email-confirmation.js'; // issue 16: a guest's address is confirmed first
+import * as fileRemovals from './2026-12-07-004-file-removals.js'; // erasure review: a failed byte removal is retried
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-07-001-calls': calls,
   '2026-12-07-002-agent-emails': agentEmails,
   '2026-12-07-003-guest-email-confirmation': guestEmailConfirmation,
+  '2026-12-07-004-file-removals': fileRemovals,
 };

@@ -70,7 +70,6 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
     files: createAttachmentFiles(config.attachments, config.guestSecret),
     webhookTargets: { allowPrivate: config.webhooks.allowPrivate },
     unsubscribeTokens: createEmailTokens(config.guestSecret, 'email-unsubscribe'),
-    confirmationTokens: createEmailTokens(config.guestSecret, 'email-confirmation'),
     calls: config.calls,
     emailEnabled: !!config.email,
   };
@@ -121,7 +120,7 @@ export function createApp(config: Config, db: Db, options: AppOptions = {}): App
   const inbound = replyAddresses && createInboundSmtp(services, replyAddresses, log);
   // Webhooks and follow-up emails leave from the outbox; its workers start in the background,
   // as the HTTP server needs nothing from them.
-  const outboxDeps = { db, files: services.files, isConnected: realtime.isCustomerConnected, unsubscribeTokens: services.unsubscribeTokens, confirmationTokens: services.confirmationTokens, replyAddresses };
+  const outboxDeps = { db, files: services.files, isConnected: realtime.isCustomerConnected, unsubscribeTokens: services.unsubscribeTokens, replyAddresses };
   const outbox = startOutbox(config, outboxDeps, log).catch(
     (error: unknown) => {
       log.error({ err: error }, 'the outbox workers did not start');

@@ -1,10 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * A link in an email that works without signing in: its token is what it names (an address
- * to unsubscribe, a guest and the address to confirm) and an HMAC of it, so nobody can make
- * one for an address they were not mailed at. Each use has its own key, derived from the
- * server secret, so a token of one use is worthless for another.
+ * A link in an email that works without signing in: its token is what it names (the address
+ * to unsubscribe) and an HMAC of it, so nobody can make one for an address they were not
+ * mailed at. Each use has its own key, derived from the server secret.
  */
 export interface EmailTokens {
   issue(subject: string): string;
@@ -12,7 +11,7 @@ export interface EmailTokens {
   read(token: unknown): string | undefined;
 }
 
-export function createEmailTokens(secret: string, use: 'email-unsubscribe' | 'email-confirmation'): EmailTokens {
+export function createEmailTokens(secret: string, use: 'email-unsubscribe'): EmailTokens {
   const key = createHmac('sha256', secret).update(use).digest();
   const mac = (body: string) => createHmac('sha256', key).update(body).digest('base64url');
   return {

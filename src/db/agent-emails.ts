@@ -62,7 +62,11 @@ export async function dueAgentDigests(db: Kysely<Database>, awaySeconds: number,
   return rows;
 }
 
-/** The agent was emailed about these conversations up to these messages. */
+/**
+ * An email to the agent was sent (with the messages it carried, `items`) or tried and failed
+ * (none): either way the next waits a delay, so an address that bounces costs one try per
+ * delay and does not take the sweep's batch from other agents.
+ */
 export async function markAgentEmailed(db: Kysely<Database>, adminId: string, items: { conversation_id: string; newest_seq: number }[]): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx
@@ -70,6 +74,7 @@ export async function markAgentEmailed(db: Kysely<Database>, adminId: string, it
       .values({ admin_id: adminId, last_emailed_at: sql`now()` })
       .onConflict((oc) => oc.column('admin_id').doUpdateSet({ last_emailed_at: sql`now()` }))
       .execute();
+    if (items.length === 0) return;
     await sql`insert into agent_email_marks (conversation_id, emailed_seq)
       select * from unnest(${items.map((i) => i.conversation_id)}::uuid[], ${items.map((i) => i.newest_seq)}::int[])
       on conflict (conversation_id) do update set emailed_seq = greatest(agent_email_marks.emailed_seq, excluded.emailed_seq)`.execute(trx);

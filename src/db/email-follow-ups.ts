@@ -73,12 +73,14 @@ export async function ownerAddressOf(db: Kysely<Database>, conversationId: strin
     .selectFrom('conversations as c')
     .leftJoin('users as u', 'u.id', 'c.user_id')
     .leftJoin('guests as g', 'g.id', 'c.guest_id')
-    .select(['c.user_id', 'c.guest_id', 'u.email as user_email', 'u.erased_at as user_erased', 'g.email as guest_email', 'g.erased_at as guest_erased', 'g.email_confirmed_at', 'g.email_confirmation_sent_at'])
+    .select(['c.user_id', 'c.guest_id', 'u.email as user_email', 'u.erased_at as user_erased', 'g.email as guest_email', 'g.erased_at as guest_erased', 'g.email_confirmed_at'])
     .where('c.id', '=', conversationId)
     .executeTakeFirst();
   if (!row) return undefined;
   const erased = row.user_erased !== null || row.guest_erased !== null;
-  return { userId: row.user_id, guestId: row.guest_id, address: erased ? null : (row.user_email ?? row.guest_email) };
+  // A guest's address speaks for them once they confirmed it, as it is mailed only then.
+  const guestAddress = row.email_confirmed_at ? row.guest_email : null;
+  return { userId: row.user_id, guestId: row.guest_id, address: erased ? null : (row.user_email ?? guestAddress) };
 }
 
 const CLAIM_SECONDS = 120;
@@ -151,31 +153,39 @@ export async function recordLastSeen(db: Kysely<Database>, owners: string[]): Pr
 }
 
 /**
- * Saves the address a guest gave. A new address is unconfirmed: the NOTIFY asks the outbox to
- * mail it a confirmation link, and no reply goes there before it is confirmed.
+ * Saves the address a guest gave. Unless it is the one they already confirmed, it is
+ * unconfirmed: the next follow-up mails it a confirmation link instead of replies.
  */
 export async function setGuestEmail(db: Kysely<Database>, guestId: string, email: string): Promise<void> {
-  await sql`with saved as (
-      update guests set email = ${email},
-        email_confirmed_at = case when lower(email) = lower(${email}) then email_confirmed_at end,
-        email_confirmation_sent_at = case when lower(email) = lower(${email}) then email_confirmation_sent_at end
-      where id = ${guestId} returning id, email_confirmed_at)
-    select pg_notify('email_confirmation', id) from saved where email_confirmed_at is null`.execute(db);
+  const kept = sql`lower(email) = lower(${email}) and email_confirmed_at is not null`;
+  await db
+    .updateTable('guests')
+    .set({
+      email,
+      email_confirmed_at: sql`case when ${kept} then email_confirmed_at end`,
+      email_confirmation_sent_at: sql`case when ${kept} then email_confirmation_sent_at end`,
+      email_confirmation_claimed_until: null,
+      email_confirmation_hash: null,
+    })
+    .where('id', '=', guestId)
+    .execute();
 }
 
 /** The hour in which an address gets at most one confirmation email, whichever guests name it. */
 const CONFIRMATION_INTERVAL = '1 hour';
 
 /**
- * Takes the guest's confirmation email to send: their unconfirmed address, unless one was sent
- * already, the address unsubscribed, or it got a confirmation in the last hour (someone
- * minting guests to mail a stranger gets one email an hour through). Undefined: none to send.
+ * Takes the guest's confirmation email to send, with the hash of the link's token: their
+ * unconfirmed address, unless its link went out already, another sender holds it (for two
+ * minutes), the address unsubscribed, or it got a confirmation in the last hour. Undefined:
+ * none to send now.
  */
-export async function claimConfirmation(db: Kysely<Database>, guestId: string): Promise<string | undefined> {
+export async function claimConfirmation(db: Kysely<Database>, guestId: string, tokenHash: string): Promise<string | undefined> {
   const { rows } = await sql<{ email: string }>`
-    update guests g set email_confirmation_sent_at = now()
+    update guests g set email_confirmation_claimed_until = now() + interval '2 minutes', email_confirmation_hash = ${tokenHash}
     where g.id = ${guestId} and g.email is not null and g.email_confirmed_at is null and g.email_confirmation_sent_at is null
       and g.erased_at is null
+      and (g.email_confirmation_claimed_until is null or g.email_confirmation_claimed_until < now())
       and not exists (select 1 from guests o where lower(o.email) = lower(g.email)
         and o.email_confirmation_sent_at > now() - interval '${sql.raw(CONFIRMATION_INTERVAL)}')
       and not exists (select 1 from email_unsubscribes u where u.address = lower(g.email))
@@ -183,29 +193,33 @@ export async function claimConfirmation(db: Kysely<Database>, guestId: string): 
   return rows[0]?.email;
 }
 
-/** The confirmation email did not leave: it may be claimed again. */
-export async function releaseConfirmation(db: Kysely<Database>, guestId: string): Promise<void> {
-  await db.updateTable('guests').set({ email_confirmation_sent_at: null }).where('id', '=', guestId).execute();
+/** The confirmation email left (`sent`), or did not (the next follow-up check tries again). */
+export async function endConfirmationClaim(db: Kysely<Database>, guestId: string, sent: boolean): Promise<void> {
+  await db
+    .updateTable('guests')
+    .set({ email_confirmation_claimed_until: null, ...(sent ? { email_confirmation_sent_at: sql`now()` } : { email_confirmation_hash: null }) })
+    .where('id', '=', guestId)
+    .execute();
 }
 
 /**
- * The guest confirmed `address` from its link (still their address): replies may go there,
- * and their follow-ups waiting for it are looked at now (the NOTIFY). False: not their
- * address any more, or the guest is erased.
+ * The guest who was mailed this link's token confirms the address (still theirs, since a
+ * new address clears the token): replies may go there, and their follow-ups waiting for it
+ * are looked at now (the NOTIFY). False: no such link any more.
  */
-export async function confirmGuestEmail(db: Kysely<Database>, guestId: string, address: string): Promise<boolean> {
+export async function confirmGuestEmail(db: Kysely<Database>, tokenHash: string): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const confirmed = await trx
       .updateTable('guests')
-      .set({ email_confirmed_at: sql`coalesce(email_confirmed_at, now())` })
-      .where('id', '=', guestId)
-      .where(sql`lower(email)`, '=', address.toLowerCase())
+      .set({ email_confirmed_at: sql`now()`, email_confirmation_hash: null })
+      .where('email_confirmation_hash', '=', tokenHash)
       .where('erased_at', 'is', null)
+      .where('email', 'is not', null)
       .returning('id')
       .executeTakeFirst();
     if (!confirmed) return false;
     await sql`select pg_notify('email_follow_up_now', f.conversation_id::text)
-      from email_follow_ups f join conversations c on c.id = f.conversation_id where c.guest_id = ${guestId}`.execute(trx);
+      from email_follow_ups f join conversations c on c.id = f.conversation_id where c.guest_id = ${confirmed.id}`.execute(trx);
     return true;
   });
 }

@@ -63,6 +63,10 @@ export interface GuestsTable {
   /** When the guest confirmed `email` from the link mailed to it: only then do replies go there. */
   email_confirmed_at: ColumnType<Date | null, never, Date | null>;
   email_confirmation_sent_at: ColumnType<Date | null, never, Date | null>;
+  /** A confirmation email being sent (a lease: a sender that died lets the next one send). */
+  email_confirmation_claimed_until: ColumnType<Date | null, never, Date | null>;
+  /** SHA-256 of the confirmation link's random token. */
+  email_confirmation_hash: ColumnType<string | null, never, string | null>;
 }
 
 /** Who exported or erased whose data, and when. */
@@ -299,7 +303,7 @@ export interface EmailUnsubscribesTable {
   created_at: CreatedAt;
 }
 
-/** An agent's choice about emails while away (on unless they turned it off), and the last one sent. */
+/** An agent's choice about emails while away (on unless they turned it off), and the last one sent or tried. */
 export interface AgentEmailSettingsTable {
   admin_id: string;
   notify: ColumnType<boolean, boolean | undefined, boolean>;

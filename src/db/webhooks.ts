@@ -46,27 +46,40 @@ export async function insertEndpoint(db: Kysely<Database>, e: EndpointFields & {
     .executeTakeFirstOrThrow();
 }
 
-/** Re-enabling clears the reason and the failure streak: the endpoint starts afresh. */
+/**
+ * Re-enabling clears the reason and the failure streak: the endpoint starts afresh, and its
+ * waiting events are due at once (an admin turns it on when the receiver is back), their
+ * streams woken by the same NOTIFY a new event sends, in the same transaction.
+ */
 export async function updateEndpoint(
   db: Kysely<Database>,
   id: string,
   e: Partial<EndpointFields> & { enabled?: boolean; secret?: string },
 ): Promise<WebhookEndpointRow | undefined> {
-  return db
-    .updateTable('webhook_endpoints')
-    .set({
-      ...(e.url !== undefined && { url: e.url }),
-      ...(e.description !== undefined && { description: e.description }),
-      ...(e.events !== undefined && { events: sql<WebhookEventType[]>`${e.events}::text[]` }),
-      ...(e.secret !== undefined && { secret: e.secret }),
-      ...(e.enabled !== undefined && { enabled: e.enabled }),
-      ...(e.enabled === true && { disabled_reason: null, failing_since: null }),
-      ...(e.enabled === false && { disabled_reason: 'Disabled by an admin' }),
-      updated_at: sql`now()`,
-    })
-    .where('id', '=', id)
-    .returning(endpointColumns)
-    .executeTakeFirst();
+  return db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('webhook_endpoints')
+      .set({
+        ...(e.url !== undefined && { url: e.url }),
+        ...(e.description !== undefined && { description: e.description }),
+        ...(e.events !== undefined && { events: sql<WebhookEventType[]>`${e.events}::text[]` }),
+        ...(e.secret !== undefined && { secret: e.secret }),
+        ...(e.enabled !== undefined && { enabled: e.enabled }),
+        ...(e.enabled === true && { disabled_reason: null, failing_since: null }),
+        ...(e.enabled === false && { disabled_reason: 'Disabled by an admin' }),
+        updated_at: sql`now()`,
+      })
+      .where('id', '=', id)
+      .returning(endpointColumns)
+      .executeTakeFirst();
+    if (updated && e.enabled === true) {
+      await sql`with due as (
+          update webhook_deliveries set next_attempt_at = least(next_attempt_at, now())
+          where endpoint_id = ${id} and status = 'pending' returning stream_key)
+        select pg_notify('webhook_outbox', ${id}::text || ' ' || stream_key) from (select distinct stream_key from due) streams`.execute(trx);
+    }
+    return updated;
+  });
 }
 
 export async function deleteEndpoint(db: Kysely<Database>, id: string): Promise<boolean> {

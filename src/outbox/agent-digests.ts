@@ -47,8 +47,12 @@ export async function startAgentDigests(boss: PgBoss, deps: AgentDigestDeps, set
     const byAgent = new Map<string, AgentDigestItem[]>();
     for (const item of await dueAgentDigests(deps.db, awaySeconds, BATCH)) byAgent.set(item.admin_id, [...(byAgent.get(item.admin_id) ?? []), item]);
     for (const items of byAgent.values()) {
-      // One agent's mail server refusing must not hold back the others: theirs is tried next sweep.
-      await emailAgent(items).catch((error: unknown) => log.warn({ err: error, adminId: items[0]!.admin_id }, 'agent email failed'));
+      // One agent's mail server refusing must not hold back the others: theirs is tried
+      // again after a delay.
+      await emailAgent(items).catch(async (error: unknown) => {
+        log.warn({ err: error, adminId: items[0]!.admin_id }, 'agent email failed');
+        await markAgentEmailed(deps.db, items[0]!.admin_id, []);
+      });
     }
   };
 

@@ -2,7 +2,8 @@ import escapeHtml from 'escape-html';
 import type PgBoss from 'pg-boss';
 import type { EmailTokens } from '../auth/email-tokens.js';
 import type { Db } from '../db/connect.js';
-import { claimConfirmation, releaseConfirmation } from '../db/email-follow-ups.js';
+import { newConfirmationToken } from '../auth/confirmation-tokens.js';
+import { claimConfirmation, endConfirmationClaim } from '../db/email-follow-ups.js';
 import type { Mailer } from '../net/mailer.js';
 import type { Logger } from '../ops/logger.js';
 import type { EmailSettings } from './email-follow-ups.js';
@@ -13,7 +14,6 @@ export interface ConfirmationDeps {
   db: Db;
   mailer: Mailer;
   unsubscribeTokens: EmailTokens;
-  confirmationTokens: EmailTokens;
 }
 
 /** The confirmation email: a link, nothing of any conversation, and what to do if it was not you. */
@@ -35,19 +35,20 @@ export function composeConfirmation(links: { confirm: string; unsubscribe: strin
 }
 
 /**
- * Mails a guest's new address its confirmation link (double opt-in). Asked for by the NOTIFY
- * of `setGuestEmail`, and by a follow-up that finds the address still unconfirmed with no
- * link sent (a notification lost to a restart). Each address gets at most one an hour.
+ * Mails a guest's unconfirmed address its confirmation link (double opt-in), when a
+ * follow-up first has replies for it: an address is mailed only because an agent answered
+ * that guest, and each address at most once an hour, so the chat cannot be made to flood
+ * strangers' inboxes.
  */
 export async function startEmailConfirmations(boss: PgBoss, deps: ConfirmationDeps, settings: EmailSettings, log: Logger) {
   await boss.createQueue(QUEUE, { name: QUEUE, policy: 'short', retryLimit: 10, retryDelay: 30, retryBackoff: true });
   await boss.work<{ guestId: string }>(QUEUE, { pollingIntervalSeconds: 0.5 }, async ([job]) => {
     const { guestId } = job!.data;
-    const address = await claimConfirmation(deps.db, guestId);
+    const { token, hash } = newConfirmationToken();
+    const address = await claimConfirmation(deps.db, guestId, hash);
     if (!address) return;
-    const token = (tokens: EmailTokens, subject: string) => encodeURIComponent(tokens.issue(subject));
-    const confirm = `${settings.publicUrl}/api/support/email/confirm?token=${token(deps.confirmationTokens, `${guestId} ${address}`)}`;
-    const unsubscribe = `${settings.publicUrl}/api/support/email/unsubscribe?token=${token(deps.unsubscribeTokens, address)}`;
+    const confirm = `${settings.publicUrl}/api/support/email/confirm?token=${token}`;
+    const unsubscribe = `${settings.publicUrl}/api/support/email/unsubscribe?token=${encodeURIComponent(deps.unsubscribeTokens.issue(address))}`;
     try {
       await deps.mailer.send({
         to: address,
@@ -55,19 +56,14 @@ export async function startEmailConfirmations(boss: PgBoss, deps: ConfirmationDe
         headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click', 'Auto-Submitted': 'auto-generated' },
       });
     } catch (error) {
-      await releaseConfirmation(deps.db, guestId);
+      await endConfirmationClaim(deps.db, guestId, false);
       throw error;
     }
+    await endConfirmationClaim(deps.db, guestId, true);
     log.info('email confirmation sent');
   });
-  const request = async (guestId: string) => {
-    await boss.send(QUEUE, { guestId }, { singletonKey: guestId });
-  };
   return {
-    request,
-    /** A guest saved an address (the NOTIFY). */
-    onRequested(guestId: string): void {
-      request(guestId).catch((error: unknown) => log.warn({ err: error }, 'email confirmation queueing failed'));
-    },
+    /** Queues the confirmation of the guest's address (a follow-up found it unconfirmed). */
+    request: async (guestId: string) => void (await boss.send(QUEUE, { guestId }, { singletonKey: guestId })),
   };
 }

@@ -20,7 +20,6 @@ export interface OutboxDeps {
   files: AttachmentFiles;
   isConnected: FollowUpDeps['isConnected'];
   unsubscribeTokens: EmailTokens;
-  confirmationTokens: EmailTokens;
   replyAddresses?: ReplyAddresses;
 }
 
@@ -46,11 +45,10 @@ export async function startOutbox(config: Config, deps: OutboxDeps, log: Logger)
   try {
     await boss.start();
     let followUps: Awaited<ReturnType<typeof startEmailFollowUps>> | undefined;
-    let confirmations: Awaited<ReturnType<typeof startEmailConfirmations>> | undefined;
     let notices: Awaited<ReturnType<typeof startEndpointNotices>> | undefined;
     if (mailer && config.email) {
       const mail = { db: deps.db, mailer, unsubscribeTokens: deps.unsubscribeTokens };
-      confirmations = await startEmailConfirmations(boss, { ...mail, confirmationTokens: deps.confirmationTokens }, config.email, log);
+      const confirmations = await startEmailConfirmations(boss, mail, config.email, log);
       const followUpDeps = { ...mail, isConnected: deps.isConnected, replyAddresses: deps.replyAddresses, requestConfirmation: confirmations.request };
       followUps = await startEmailFollowUps(boss, followUpDeps, config.email, log);
       await startAgentDigests(boss, mail, config.email, log);
@@ -63,7 +61,6 @@ export async function startOutbox(config: Config, deps: OutboxDeps, log: Logger)
       {
         webhook_outbox: webhooks.onQueued,
         ...(followUps && { email_follow_up: followUps.onMarked, email_follow_up_now: followUps.onConfirmed }),
-        ...(confirmations && { email_confirmation: confirmations.onRequested }),
       },
       (error) => log.warn({ err: error }, 'outbox listener lost its connection'),
     );

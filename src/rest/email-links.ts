@@ -36,10 +36,10 @@ const links = [
     act: (caller: Caller, token: string) => caller.email.confirmGuestEmail({ token }),
     doc: {
       name: 'EmailConfirm',
-      token: 'From the confirmation email’s link: the guest, the address and their signature',
+      token: 'From the confirmation email’s link: a random token, good until the guest confirms or changes the address',
       get: 'The page a confirmation link opens',
       post: 'Confirm a guest’s address: agents’ replies may go there from now on',
-      postDescription: 'What the page’s button sends. Only a confirmed guest address gets follow-up emails (a signed-in user’s comes from their token). A link for an address the guest has since changed, or for an erased guest, is a 400.',
+      postDescription: 'What the page’s button sends. Only a confirmed guest address gets follow-up emails (a signed-in user’s comes from their token). A used link, one for an address the guest has since changed, or for an erased guest, is a 400.',
     },
   },
 ];
@@ -83,7 +83,7 @@ export const emailLinkPaths = Object.fromEntries(
         post: {
           tags: ['Conversations'],
           summary: doc.post,
-          description: `${doc.postDescription} No sign-in: the signed token is the proof. A forged or altered token is a 400.`,
+          description: `${doc.postDescription} No sign-in: the token is the proof. A forged or altered token is a 400.`,
           operationId: `post${doc.name}`,
           security: [{}],
           parameters,

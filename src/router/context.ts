@@ -37,8 +37,6 @@ export interface Services {
   webhookTargets: { allowPrivate: boolean };
   /** Signs and reads the follow-up email's unsubscribe links. */
   unsubscribeTokens: EmailTokens;
-  /** Signs and reads the links that confirm a guest's address (`<guest id> <address>`). */
-  confirmationTokens: EmailTokens;
   /** How calls connect (ICE servers, TURN credentials) and how long a ring or a lost side may wait. */
   calls: CallSettings;
   /** Whether SMTP is configured: emails to customers and agents go out only then. */

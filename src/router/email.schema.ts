@@ -12,7 +12,7 @@ export const UnsubscribeInput = z.object({
   token: z.string().min(1, 'token is missing').max(1000, 'token is too long').meta({ description: 'From the email’s unsubscribe link', examples: ['YW5uQGV4YW1wbGUuY29t.3q2-7w'] }),
 });
 export const ConfirmEmailInput = z.object({
-  token: z.string().min(1, 'token is missing').max(1000, 'token is too long').meta({ description: 'From the confirmation email’s link', examples: ['Z3Vlc3RfMTczMzU4_YWRhQGV4YW1wbGUuY29t.3q2-7w'] }),
+  token: z.string().min(1, 'token is missing').max(1000, 'token is too long').meta({ description: 'From the confirmation email’s link', examples: ['q3J9c0x7Vb2mKp1nZ8wYtR4uE6sH0aLd'] }),
 });
 export const EmailConfirmedSchema = z.object({ confirmed: z.literal(true).describe('Always true: agents’ replies may go to this address') }).describe('Confirmed');
 export const UnsubscribedSchema = z.object({ unsubscribed: z.literal(true).describe('Always true: no more emails to this address') }).describe('Unsubscribed');

@@ -1,4 +1,5 @@
 import { TRPCError } from '@trpc/server';
+import { hashConfirmationToken } from '../auth/confirmation-tokens.js';
 import { agentEmailPreference, setAgentEmailsWanted } from '../db/agent-emails.js';
 import { confirmGuestEmail, setGuestEmail, unsubscribeAddress } from '../db/email-follow-ups.js';
 import type { Context } from './context.js';
@@ -28,8 +29,7 @@ export const emailRouter = router({
     }),
 
   confirmGuestEmail: publicProcedure.input(ConfirmEmailInput).mutation(async ({ ctx, input }) => {
-    const [guestId, address, extra] = ctx.confirmationTokens.read(input.token)?.split(' ') ?? [];
-    if (!guestId || !address || extra !== undefined || !(await confirmGuestEmail(ctx.db, guestId, address))) {
+    if (!(await confirmGuestEmail(ctx.db, hashConfirmationToken(input.token)))) {
       throw new TRPCError({ code: 'BAD_REQUEST', message: 'This confirmation link is not valid (any more)' });
     }
     return { confirmed: true as const };

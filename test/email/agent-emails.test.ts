@@ -50,7 +50,8 @@ async function customerWrites(assignee: { id: string; token: string }, texts: st
 /** Long enough for the delay and a sweep or two to pass. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, DELAY_MS + 2_500));
 
-describe('emails to agents who are away', () => {
+// Each test waits out the delay and a sweep or two, several times: minutes on a loaded CI machine.
+describe('emails to agents who are away', { timeout: 90_000 }, () => {
   it('sends one email for every assigned conversation with news, the newest messages, and a link into the console', async () => {
     const ann = await agent();
     const first = await customerWrites(ann, ['Hello?', 'Is anyone there?', 'My order 123 is late', 'Please answer']);

@@ -7,8 +7,9 @@ import type { startSmtpServer } from './smtp.js';
 type Smtp = Awaited<ReturnType<typeof startSmtpServer>>;
 
 /**
- * A guest who asked, gave an address, confirmed it from the email's link, and left (their
- * socket closed), unless told to stay.
+ * A guest who asked, gave an address and left (their socket closed), unless told to stay.
+ * `confirm()` waits for the confirmation email (sent once an agent's reply waits for them)
+ * and confirms from its link, as they would.
  */
 export async function guestWho(server: TestServer, smtp: Smtp, address: string, options: { stay?: boolean } = {}) {
   const guest = await guestWithConversation(server);
@@ -16,9 +17,8 @@ export async function guestWho(server: TestServer, smtp: Smtp, address: string, 
   await call(socket, 'message:send', { conversationId: guest.conversationId, message: 'Where is my order?' });
   const saved = await request(server, '/api/support/guest/email', { guestId: guest.guestId, body: { email: address } });
   expect(saved.status, JSON.stringify(saved.body)).toBe(200);
-  await confirmFromEmail(server, smtp, address);
   if (!options.stay) socket.disconnect();
-  return { ...guest, socket };
+  return { ...guest, socket, confirm: () => confirmFromEmail(server, smtp, address) };
 }
 
 /** The confirmation link sent to `address`, on the test server (the email names PUBLIC_URL). */

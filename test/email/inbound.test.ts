@@ -60,6 +60,7 @@ async function deliver(to: TestServer, message: Mail.Options): Promise<{ code: n
 async function answeredGuest(address: string) {
   const guest = await guestWho(server, smtp, address);
   await reply(server, admin.token, guest.conversationId, ['Your parcel left today.']);
+  await guest.confirm();
   await waitFor(() => smtp.to(address).length > 0, 'the follow-up email');
   const email = smtp.to(address)[0]!;
   return { ...guest, email, replyTo: email.replyTo!.value[0]!.address! };
@@ -71,7 +72,7 @@ const history = async (who: { conversationId: string; guestId?: string; token?: 
 const quoted = (text: string) =>
   `${text}\n\nSent from my phone\n\nOn Mon, 7 Dec 2026 at 10:00, Support <support@example.com> wrote:\n> Your parcel left today.\n>\n> Continue the conversation: https://chat.example.com/\n`;
 
-describe('inbound email replies', () => {
+describe('inbound email replies', { timeout: 90_000 }, () => {
   it('posts the reply as the guest, without the quoted history or the signature, and agents hear it live', async () => {
     const guest = await answeredGuest('ada@example.com');
     expect(guest.replyTo).toMatch(/^reply\+[0-9a-f]{52}@reply\.example\.com$/);
@@ -199,6 +200,8 @@ describe('inbound email replies', () => {
     const limited = await startTestServer(env({ LIMIT_MESSAGES_PER_IDENTITY: '2/60' }));
     try {
       const guest = await guestWho(limited, smtp, 'busy@example.com'); // one message of the two
+      await reply(limited, admin.token, guest.conversationId, ['Noted']);
+      await guest.confirm(); // only a confirmed guest address may answer by email
       const to = createReplyAddresses(limited.config.guestSecret, DOMAIN).address(guest.conversationId);
       expect((await deliver(limited, { from: 'busy@example.com', to, text: 'First' })).code).toBe(250);
       const second = await deliver(limited, { from: 'busy@example.com', to, text: 'Second' });

@@ -36,7 +36,6 @@ export async function startTestServices() {
     ),
     webhookTargets: { allowPrivate: false },
     unsubscribeTokens: createEmailTokens('unsubscribe-secret-for-tests-0123456789', 'email-unsubscribe'),
-    confirmationTokens: createEmailTokens('unsubscribe-secret-for-tests-0123456789', 'email-confirmation'),
     calls: loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, TURN_URLS: 'turn:127.0.0.1:3478', TURN_SECRET: 'turn-secret-for-tests-0123456789' }).calls,
     emailEnabled: false,
   };

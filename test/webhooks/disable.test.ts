@@ -25,7 +25,7 @@ afterAll(async () => {
   await smtp.close();
 });
 
-describe('a failing webhook endpoint', () => {
+describe('a failing webhook endpoint', { timeout: 90_000 }, () => {
   it('is turned off after failing for too long, its author is emailed once, and turning it on sends what waited', async () => {
     let up = false;
     const receiver = await startReceiver(() => (up ? 200 : 503));

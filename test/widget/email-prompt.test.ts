@@ -29,7 +29,7 @@ describe.runIf(canRun('browser'))('the widget’s email offer', { timeout: 60_00
     await expect.poll(() => offer.isVisible(), poll).toBe(true);
     await page.getByRole('textbox', { name: 'Email' }).fill('ann@example.com');
     await offer.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => offer.getByText('Confirm from the email we sent to ann@example.com', { exact: false }).count(), poll).toBe(1);
+    await expect.poll(() => offer.getByText('We’ll email you at ann@example.com', { exact: false }).count(), poll).toBe(1);
 
     const { conversationId } = await guestConversation(server, page);
     const details = await request(server, `/api/support/conversation/${conversationId}`, { token: admin.token });

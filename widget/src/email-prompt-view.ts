@@ -35,7 +35,7 @@ export class EmailPromptView {
         this.save.disabled = false;
         if (error) return setText(this.message, error);
         this.input.hidden = this.save.hidden = skip.hidden = true;
-        setText(this.message, `Confirm from the email we sent to ${email}, and replies will follow you there.`);
+        setText(this.message, `We’ll email you at ${email} if you’re away when we reply (confirm it from the first email).`);
       });
     });
   }

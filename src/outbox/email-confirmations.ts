@@ -18,7 +18,7 @@ export interface ConfirmationDeps {
 
 /** The confirmation email: a link, nothing of any conversation, and what to do if it was not you. */
 export function composeConfirmation(links: { confirm: string; unsubscribe: string }): { subject: string; text: string; html: string } {
-  const asked = 'You asked a support chat to send its replies to this address.';
+  const asked = 'Support replied in a chat where this address was given for replies. Confirm it is yours, and the replies follow by email.';
   const ignore = 'If that was not you, ignore this email: nothing more will be sent to you.';
   return {
     subject: 'Confirm your email for support replies',

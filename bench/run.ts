@@ -44,6 +44,7 @@ const usage = `npm run bench -- [options]
   --max-rate=40000 --precision=0.1 --max-steps=9
   --rates=4000,8000,10000 fixed steps instead of the search (after the warm-up at --start-rate)
   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (environment) extra node flags for the servers
+  BENCH_OURS_ENV="MESSAGE_WRITE_LANES=2" (environment) settings for ours alone, for an A/B
   --p99=50                the latency bound of the step search (ms)
   --idle-sockets=10000 --hold=60
   --history-seconds=8 --history-concurrency=32
@@ -138,12 +139,15 @@ async function main() {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'support-bench-'));
   const env = { DATABASE_URL: dbUrl, JWT_SECRET: secret, HOST: '127.0.0.1', NODE_ENV: 'production', LOG_LEVEL: 'warn', DATA_DIR: dataDir, ...limits };
 
+  // An A/B of one of our settings inside one run: BENCH_OURS_ENV="MESSAGE_WRITE_LANES=2".
+  const oursEnv = Object.fromEntries((process.env.BENCH_OURS_ENV ?? '').split(' ').filter(Boolean).map((pair) => pair.split('=', 2) as [string, string]));
   const scripts = buildServers(root, log);
   const children = new Set<Child>();
   const start = async (name: LoadServer | 'bare-koa', gcHook = false) => {
     const hook = gcHook ? ['--expose-gc', '--import', pathToFileURL(scripts('gc-hook')).href] : [];
     const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-    const child = await startServer(name, [...scripts.loader, ...extra, ...hook, scripts(name)], { env, cpu: serverCpu, port: await freePort(), cwd: root });
+    const own = name === 'ours' ? oursEnv : {};
+    const child = await startServer(name, [...scripts.loader, ...extra, ...hook, scripts(name)], { env: { ...env, ...own }, cpu: serverCpu, port: await freePort(), cwd: root });
     children.add(child);
     return child;
   };

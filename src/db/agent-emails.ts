@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { MAX_FOLLOW_UP_DAYS } from './email-follow-ups.js';
 import type { Database, MessageType } from './schema.js';
 
 /** One assigned conversation with customer messages its agent has neither read nor been emailed. */
@@ -6,7 +7,6 @@ export interface AgentDigestItem {
   conversation_id: string;
   admin_id: string;
   agent_email: string;
-  agent_first_name: string | null;
   guest_id: string | null;
   customer_first_name: string | null;
   customer_last_name: string | null;
@@ -17,8 +17,6 @@ export interface AgentDigestItem {
   messages: { seq: number; message: string; messageType: MessageType }[];
 }
 
-/** Customer messages older than this are never emailed: turning email on sends no backlog. */
-const MAX_AGE = '7 days';
 
 /**
  * Every assigned, open or pending conversation whose customer wrote since its agent last read
@@ -30,7 +28,7 @@ const MAX_AGE = '7 days';
 export async function dueAgentDigests(db: Kysely<Database>, awaySeconds: number, limit: number): Promise<AgentDigestItem[]> {
   const away = sql`now() - make_interval(secs => ${awaySeconds})`;
   const { rows } = await sql<AgentDigestItem>`
-    select c.id as conversation_id, c.admin_id, a.email as agent_email, a.first_name as agent_first_name, c.guest_id,
+    select c.id as conversation_id, c.admin_id, a.email as agent_email, c.guest_id,
       cu.first_name as customer_first_name, cu.last_name as customer_last_name, cu.email as customer_email,
       news.newest_seq, news.messages
     from conversations c
@@ -45,7 +43,7 @@ export async function dueAgentDigests(db: Kysely<Database>, awaySeconds: number,
       from (
         select seq, message, message_type from messages
         where conversation_id = c.id and seq > greatest(c.agent_read_seq, coalesce(m.emailed_seq, 0))
-          and sender_type in ('user', 'guest') and created_at > now() - interval '${sql.raw(MAX_AGE)}'
+          and sender_type in ('user', 'guest') and created_at > now() - make_interval(days => ${MAX_FOLLOW_UP_DAYS})
         order by seq desc limit 3
       ) recent
     ) news

@@ -6,6 +6,7 @@ import type { Mailer } from '../net/mailer.js';
 import type { Logger } from '../ops/logger.js';
 import { composeAgentDigest } from './agent-email.js';
 import type { EmailSettings } from './email-follow-ups.js';
+import { unsubscribeLink } from './unsubscribe-link.js';
 
 const QUEUE = 'agent-email-digest';
 /** Conversations looked at per sweep; the rest wait for the next one. */
@@ -32,12 +33,12 @@ export async function startAgentDigests(boss: PgBoss, deps: AgentDigestDeps, set
 
   const emailAgent = async (items: AgentDigestItem[]) => {
     const address = items[0]!.agent_email;
-    const unsubscribe = `${settings.publicUrl}/api/support/email/unsubscribe?token=${encodeURIComponent(deps.unsubscribeTokens.issue(address))}`;
-    const email = composeAgentDigest(items, { console: `${settings.publicUrl}/agent`, unsubscribe });
+    const unsubscribe = unsubscribeLink(settings.publicUrl, deps.unsubscribeTokens, address);
+    const email = composeAgentDigest(items, { console: `${settings.publicUrl}/agent`, unsubscribe: unsubscribe.url });
     await deps.mailer.send({
       to: address,
       ...email,
-      headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+      headers: unsubscribe.headers,
     });
     await markAgentEmailed(deps.db, items[0]!.admin_id, items);
     log.info({ adminId: items[0]!.admin_id, conversations: items.length }, 'agent email sent');

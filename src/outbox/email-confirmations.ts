@@ -7,6 +7,7 @@ import { claimConfirmation, endConfirmationClaim } from '../db/email-follow-ups.
 import type { Mailer } from '../net/mailer.js';
 import type { Logger } from '../ops/logger.js';
 import type { EmailSettings } from './email-follow-ups.js';
+import { unsubscribeLink } from './unsubscribe-link.js';
 
 const QUEUE = 'email-confirmation';
 
@@ -48,12 +49,12 @@ export async function startEmailConfirmations(boss: PgBoss, deps: ConfirmationDe
     const address = await claimConfirmation(deps.db, guestId, hash);
     if (!address) return;
     const confirm = `${settings.publicUrl}/api/support/email/confirm?token=${token}`;
-    const unsubscribe = `${settings.publicUrl}/api/support/email/unsubscribe?token=${encodeURIComponent(deps.unsubscribeTokens.issue(address))}`;
+    const unsubscribe = unsubscribeLink(settings.publicUrl, deps.unsubscribeTokens, address);
     try {
       await deps.mailer.send({
         to: address,
-        ...composeConfirmation({ confirm, unsubscribe }),
-        headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click', 'Auto-Submitted': 'auto-generated' },
+        ...composeConfirmation({ confirm, unsubscribe: unsubscribe.url }),
+        headers: unsubscribe.headers,
       });
     } catch (error) {
       await endConfirmationClaim(deps.db, guestId, false);

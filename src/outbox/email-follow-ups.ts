@@ -6,6 +6,7 @@ import { claimFollowUp, dropFollowUp, dueFollowUps, followUpState, markEmailed, 
 import type { Mailer } from '../net/mailer.js';
 import type { Logger } from '../ops/logger.js';
 import { composeFollowUp } from './follow-up-email.js';
+import { unsubscribeLink } from './unsubscribe-link.js';
 
 export interface EmailSettings {
   smtpUrl: string;
@@ -69,19 +70,15 @@ export async function startEmailFollowUps(boss: PgBoss, deps: FollowUpDeps, sett
 
     const link = new URL(settings.customerAppUrl);
     link.searchParams.set('support_conversation', conversationId);
-    const unsubscribe = `${settings.publicUrl}/api/support/email/unsubscribe?token=${encodeURIComponent(deps.unsubscribeTokens.issue(state.address))}`;
+    const unsubscribe = unsubscribeLink(settings.publicUrl, deps.unsubscribeTokens, state.address);
     const replyTo = deps.replyAddresses?.address(conversationId);
-    const email = composeFollowUp(state, { conversation: link.toString(), unsubscribe }, { replyable: !!replyTo });
+    const email = composeFollowUp(state, { conversation: link.toString(), unsubscribe: unsubscribe.url }, { replyable: !!replyTo });
     await deps.mailer.send({
       to: state.address,
       ...email,
       replyTo,
-      headers: {
-        'List-Unsubscribe': `<${unsubscribe}>`,
-        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-        // RFC 3834: out-of-office responders do not answer it, so none of theirs reach the conversation.
-        'Auto-Submitted': 'auto-generated',
-      },
+      // Auto-Submitted among them: no out-of-office answer reaches the conversation.
+      headers: unsubscribe.headers,
     });
     await markEmailed(deps.db, conversationId, state.replies.at(-1)!.seq);
     log.info({ conversationId, replies: state.replies.length }, 'follow-up email sent');

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, expectFieldError, guestWithConversation } from '../rest/helpers.js';
 import { person, request, startTestServer, type TestServer } from '../support/server.js';
 import { waitFor } from '../webhooks/receiver.js';
+import { emailEnv } from './helpers.js';
 import { startSmtpServer } from './smtp.js';
 
 /**
@@ -9,17 +10,13 @@ import { startSmtpServer } from './smtp.js';
  * new messages: one email listing every conversation, at most one per delay, none for what
  * they read, none while their console is open, none once they turned it off.
  */
+/** EMAIL_FOLLOW_UP_DELAY in `emailEnv`. */
 const DELAY_MS = 1_000;
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 let server: TestServer;
 beforeAll(async () => {
   smtp = await startSmtpServer();
-  server = await startTestServer({
-    SMTP_URL: smtp.url,
-    EMAIL_FROM: 'Support <support@example.com>',
-    EMAIL_FOLLOW_UP_DELAY: String(DELAY_MS / 1000),
-    PUBLIC_URL: 'https://chat.example.com',
-  });
+  server = await startTestServer(emailEnv(smtp));
 });
 afterAll(async () => {
   await server.close();

@@ -1,7 +1,7 @@
 import escapeHtml from 'escape-html';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, expectFailure, expectFieldError, guestWithConversation } from '../rest/helpers.js';
-import { confirmationLink, guestWho, reply } from './helpers.js';
+import { confirmationLink, emailEnv, guestWho, reply } from './helpers.js';
 import { person, request, startTestServer, type TestServer } from '../support/server.js';
 import { PAYLOADS } from '../widget/xss-payloads.js';
 import { waitFor } from '../webhooks/receiver.js';
@@ -11,19 +11,14 @@ import { startSmtpServer } from './smtp.js';
  * Agents' replies reach a customer who left, by email: one email for every unread reply, none
  * when they read them or are still here, none after unsubscribing. A real SMTP server receives.
  */
+/** EMAIL_FOLLOW_UP_DELAY in `emailEnv`. */
 const DELAY_MS = 1_000;
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 let server: TestServer;
 let admin: Awaited<ReturnType<typeof person>>;
 beforeAll(async () => {
   smtp = await startSmtpServer();
-  server = await startTestServer({
-    SMTP_URL: smtp.url,
-    EMAIL_FROM: 'Support <support@example.com>',
-    EMAIL_FOLLOW_UP_DELAY: String(DELAY_MS / 1000),
-    PUBLIC_URL: 'https://chat.example.com',
-    CUSTOMER_APP_URL: 'https://shop.example.com/help',
-  });
+  server = await startTestServer(emailEnv(smtp, { CUSTOMER_APP_URL: 'https://shop.example.com/help' }));
   admin = await person('admin', { firstName: 'Ann' });
 });
 afterAll(async () => {

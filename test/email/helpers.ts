@@ -6,6 +6,15 @@ import type { startSmtpServer } from './smtp.js';
 
 type Smtp = Awaited<ReturnType<typeof startSmtpServer>>;
 
+/** A test server's settings for mailing through `smtp`, with a follow-up delay of 1 s. */
+export const emailEnv = (smtp: Smtp, extra: Record<string, string> = {}) => ({
+  SMTP_URL: smtp.url,
+  EMAIL_FROM: 'Support <support@example.com>',
+  EMAIL_FOLLOW_UP_DELAY: '1',
+  PUBLIC_URL: 'https://chat.example.com',
+  ...extra,
+});
+
 /**
  * A guest who asked, gave an address and left (their socket closed), unless told to stay.
  * `confirm()` waits for the confirmation email (sent once an agent's reply waits for them)

@@ -9,7 +9,7 @@ import { RateLimitedError } from '../../src/router/limits.js';
 import { call, trpcMutation, userWithConversation } from '../rest/helpers.js';
 import { nextEvent, person, request, startTestServer, type TestServer } from '../support/server.js';
 import { waitFor } from '../webhooks/receiver.js';
-import { guestWho, reply } from './helpers.js';
+import { emailEnv, guestWho, reply } from './helpers.js';
 import { startSmtpServer } from './smtp.js';
 
 /**
@@ -20,15 +20,7 @@ const DOMAIN = 'reply.example.com';
 let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 let server: TestServer;
 let admin: Awaited<ReturnType<typeof person>>;
-const env = (extra: Record<string, string> = {}) => ({
-  SMTP_URL: smtp.url,
-  EMAIL_FROM: 'Support <support@example.com>',
-  EMAIL_FOLLOW_UP_DELAY: '1',
-  PUBLIC_URL: 'https://chat.example.com',
-  INBOUND_SMTP_PORT: '0',
-  INBOUND_EMAIL_DOMAIN: DOMAIN,
-  ...extra,
-});
+const env = (extra: Record<string, string> = {}) => emailEnv(smtp, { INBOUND_SMTP_PORT: '0', INBOUND_EMAIL_DOMAIN: DOMAIN, ...extra });
 beforeAll(async () => {
   smtp = await startSmtpServer();
   server = await startTestServer(env());

@@ -9,6 +9,9 @@
  *   npm run bench:side-loads -- --consoles-only [--no-refetch]   the consoles alone; without their list refetches
  *   npm run bench:side-loads -- --uploads-only                   the uploads alone
  *   npm run bench:side-loads -- --rounds 5                       more alternating rounds (default 3)
+ *   npm run bench:side-loads -- --uploads-only --upload-floor    also the same uploads sent past our server, to a
+ *                                                                niced process on its CPU that writes them to disk,
+ *                                                                and to one that drops them: what any receiver costs
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -74,7 +77,10 @@ async function main() {
     await runStep(fleet, { rate: RATE, warmupS: 0, measureS: 4, step: nextStep(), messageBytes: 64, stallS: 5 }, server.pid);
     const consoles = consolesLoad(server.url, await Promise.all(Array.from({ length: 20 }, token)), { refetch: !process.argv.includes('--no-refetch') });
     const uploads = uploadsLoad(server.url, fleet.guests);
-    const loads = process.argv.includes('--consoles-only') ? [consoles] : process.argv.includes('--uploads-only') ? [uploads] : [uploads, consoles];
+    const floors = process.argv.includes('--upload-floor')
+      ? (['disk', 'null'] as const).map((kind) => uploadsLoad(server.url, fleet.guests, { sink: { kind, cpu: pin ? 0 : undefined } }))
+      : [];
+    const loads = process.argv.includes('--consoles-only') ? [consoles] : process.argv.includes('--uploads-only') ? [uploads, ...floors] : [uploads, ...floors, consoles];
     for (const load of loads) {
       results.push(await compareSideLoad(fleet, server, load, { rate: RATE, rounds: ROUNDS, nextStep, log }));
     }

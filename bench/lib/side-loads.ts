@@ -80,14 +80,19 @@ export async function compareSideLoad(
  * would count as the server's latency. Each wave is what the issue names: ten 10 MB uploads
  * at once.
  */
-export function uploadsLoad(url: string, guests: Guest[], o: { count?: number; bytes?: number; afterMs?: number; everyMs?: number } = {}): SideLoad {
-  const { count = 10, bytes = 10 * 1024 * 1024, afterMs = 3_000, everyMs = 2_000 } = o;
+export function uploadsLoad(
+  url: string,
+  guests: Guest[],
+  o: { count?: number; bytes?: number; afterMs?: number; everyMs?: number; sink?: { kind: 'disk' | 'null'; cpu?: number } } = {},
+): SideLoad {
+  const { count = 10, bytes = 10 * 1024 * 1024, afterMs = 3_000, everyMs = 2_000, sink } = o;
   const who = guests.slice(0, count).map((g) => ({ guestId: g.guestId, conversationId: g.conversationId }));
   return {
-    name: `${count} × ${bytes / 2 ** 20} MB uploads at once`,
+    name: `${count} × ${bytes / 2 ** 20} MB uploads at once${sink ? ` to a niced process that ${sink.kind === 'disk' ? 'writes them to disk' : 'drops them'}` : ''}`,
     async start() {
+      const receiver = sink ? await startUploadSink(sink.kind, sink.cpu) : undefined;
       const child = spawn('nice', ['-n', '19', process.execPath, '--input-type=module', '-e', UPLOADER], {
-        env: { ...process.env, UPLOAD_CONFIG: JSON.stringify({ url, who, bytes, afterMs, everyMs }) },
+        env: { ...process.env, UPLOAD_CONFIG: JSON.stringify({ url, who, bytes, afterMs, everyMs, sinkUrl: receiver?.url }) },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       let out = '';
@@ -97,6 +102,7 @@ export function uploadsLoad(url: string, guests: Guest[], o: { count?: number; b
         async stop() {
           child.kill('SIGTERM');
           await exited;
+          await receiver?.stop();
           const waves = out.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { ms: number });
           return `${waves.length} waves of ${count}, ${waves.map((w) => `${(w.ms / 1000).toFixed(1)} s`).join(', ')} each`;
         },
@@ -105,15 +111,38 @@ export function uploadsLoad(url: string, guests: Guest[], o: { count?: number; b
   };
 }
 
+/** The upload receiver of `--upload-floor`, at the lowest priority, on the server's CPU. */
+async function startUploadSink(kind: 'disk' | 'null', cpu?: number) {
+  const script = fileURLToPath(new URL('./upload-sink.ts', import.meta.url));
+  const node = [process.execPath, '--import', 'tsx', script];
+  const child = spawn('nice', ['-n', '19', ...(cpu === undefined ? node : ['taskset', '-c', String(cpu), ...node])], {
+    env: { ...process.env, UPLOAD_SINK: kind },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+    child.once('exit', (code) => reject(new Error(`upload sink exited with ${code}`)));
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 /** The uploading child: waves of parallel uploads, one JSON line per finished wave. */
 const UPLOADER = `
-const { url, who, bytes, afterMs, everyMs } = JSON.parse(process.env.UPLOAD_CONFIG);
+const { url, who, bytes, afterMs, everyMs, sinkUrl } = JSON.parse(process.env.UPLOAD_CONFIG);
 const file = Buffer.alloc(bytes, 'All work and no play makes a support ticket.\\n');
 async function upload(g) {
   const headers = { 'content-type': 'application/json', 'x-guest-id': g.guestId };
   const created = await (await fetch(url + '/api/support/attachments', { method: 'POST', headers, body: JSON.stringify({ conversationId: g.conversationId, name: 'log.txt', size: file.length, contentType: 'text/plain' }) })).json();
-  const put = await fetch(new URL(created.data.upload.url, url), { method: 'PUT', headers: created.data.upload.headers, body: file });
+  const put = await fetch(sinkUrl ?? new URL(created.data.upload.url, url), { method: 'PUT', headers: created.data.upload.headers, body: file });
   if (!put.ok) throw new Error('upload failed: ' + put.status);
+  if (sinkUrl) return;
   const done = await fetch(url + '/api/support/attachments/' + created.data.attachmentId + '/complete', { method: 'POST', headers });
   if (!done.ok) throw new Error('complete failed: ' + done.status);
 }

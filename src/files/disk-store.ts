@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FileStore } from './store.js';
+import { SyncedFileWriter } from './synced-file-writer.js';
 
 export class UploadTooLargeError extends Error {
   constructor(readonly maxBytes: number) {
@@ -51,7 +52,7 @@ export class DiskStore implements FileStore {
       },
     });
     try {
-      await pipeline(body, counter, createWriteStream(part, { flags: 'w', mode: 0o600 }));
+      await pipeline(body, counter, new SyncedFileWriter(part));
       await rename(part, target);
       return received;
     } catch (error) {

@@ -51,11 +51,15 @@ export const ConversationDetailsSchema = ConversationSchema.extend({
   user: ProfileSchema.nullable().describe('The owning user; null for a guest’s conversation'),
   admin: ProfileSchema.nullable().describe('The assigned agent; null while unassigned'),
   guestEmail: z.string().nullable().describe('The email a guest gave for replies while away; null for a user’s conversation or none given'),
+  guestEmailConfirmed: z
+    .boolean()
+    .nullable()
+    .describe('Whether the guest confirmed that email from the link mailed to it: replies are emailed only then; null without a guest email'),
   messages: z.array(MessageSchema).describe('The newest messages, oldest first; page further back with the history'),
 }).meta({
   id: 'ConversationDetails',
   description: 'A conversation with its people and its recent messages',
-  examples: [{ ...exampleConversation, user: null, admin: exampleAgent, guestEmail: null, messages: [exampleMessage] }],
+  examples: [{ ...exampleConversation, user: null, admin: exampleAgent, guestEmail: null, guestEmailConfirmed: null, messages: [exampleMessage] }],
 });
 
 export const ConversationTypeInput = z.enum(conversationTypes).default('general').describe('Which of the customer’s open conversations: one per type');

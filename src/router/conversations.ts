@@ -52,7 +52,7 @@ export const conversationsRouter = router({
       return p ? { id: p.id, email: p.email, firstName: p.first_name, lastName: p.last_name } : null;
     };
     const messages = await presentMessages(ctx, c, recent.map(toMessage));
-    return { ...toConversation(c), user: profile(c.user_id), admin: profile(c.admin_id), guestEmail, messages };
+    return { ...toConversation(c), user: profile(c.user_id), admin: profile(c.admin_id), guestEmail: guestEmail?.email ?? null, guestEmailConfirmed: guestEmail?.confirmed ?? null, messages };
   }),
 
   /** The agents' customer panel: this conversation's customer and their conversations, newest first. */

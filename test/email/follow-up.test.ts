@@ -126,6 +126,7 @@ describe('email follow-up', { timeout: 90_000 }, () => {
     await request(server, '/api/support/guest/email', { guestId: guest.guestId, body: { email: 'seen@example.com' } });
     const details = await request(server, `/api/support/conversation/${guest.conversationId}`, { token: admin.token });
     expect(details.body.data.guestEmail).toBe('seen@example.com');
+    expect(details.body.data.guestEmailConfirmed).toBe(false);
   });
 
   it('sends a guest’s address nothing of a conversation until it is confirmed from the link mailed to it', async () => {
@@ -155,6 +156,9 @@ describe('email follow-up', { timeout: 90_000 }, () => {
     expect(pressed.status).toBe(200);
     expect(await pressed.text()).toContain('Confirmed');
     await waitFor(() => smtp.to('Una@Example.com').length > 1, 'the reply, once confirmed');
+    // Agents see that replies now reach the guest.
+    const details = await request(server, `/api/support/conversation/${guest.conversationId}`, { token: admin.token });
+    expect(details.body.data).toMatchObject({ guestEmail: 'Una@Example.com', guestEmailConfirmed: true });
     expect(smtp.to('Una@Example.com')[1]!.text).toContain('Your order ships today');
 
     // The link is used up; a forged token is refused too.

@@ -26,7 +26,10 @@ export function CustomerPanel({ details }: { details: Details }) {
         {details.guestEmail && (
           <>
             <dt>Email (for replies while away)</dt>
-            <dd className="email">{details.guestEmail}</dd>
+            <dd className="email">
+              {details.guestEmail}
+              {!details.guestEmailConfirmed && <span className="unconfirmed"> (not confirmed yet: replies are emailed once the guest confirms it)</span>}
+            </dd>
           </>
         )}
         {details.subject && (

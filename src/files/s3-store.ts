@@ -33,12 +33,11 @@ export class S3Store implements FileStore {
   readonly kind = 's3';
   private readonly client: S3Client;
   private readonly bucket: string;
-  /** Path-style on a custom endpoint; virtual-hosted on AWS, as the presigner writes them. */
+  /** Where the presigned URLs point, for the pages' CSP. */
   readonly uploadOrigin: string;
 
   constructor(options: S3StoreOptions) {
     this.bucket = options.bucket;
-    this.uploadOrigin = options.endpoint ? new URL(options.endpoint).origin : `https://${options.bucket}.s3.${options.region}.amazonaws.com`;
     this.client = new S3Client({
       region: options.region,
       endpoint: options.endpoint,
@@ -52,6 +51,11 @@ export class S3Store implements FileStore {
       // `complete` (and the connection behind it) open for good.
       requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
     });
+    // Asked of the SDK's own rules, not rebuilt here: on AWS a bucket is virtual-hosted
+    // (`bucket.s3.region…`) unless its name has dots, which cannot be a host under the
+    // certificate, and then the presigner writes path-style URLs on `s3.region…`.
+    const { url } = this.client.config.endpointProvider({ Bucket: options.bucket, Region: options.region, Endpoint: options.endpoint, ForcePathStyle: options.endpoint !== undefined });
+    this.uploadOrigin = url.origin;
   }
 
   async directUpload(key: string, size: number, contentType: string, expiresInSeconds: number): Promise<UploadTarget> {

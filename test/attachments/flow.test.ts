@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, guestWithConversation, userWithConversation } from '../rest/helpers.js';
 import { history } from '../realtime/helpers.js';
 import { person, request, startTestServer, type TestServer } from '../support/server.js';
+import { S3Store } from '../../src/files/s3-store.js';
 import { download, failureOf, jpegWithGps, PDF, pngWithMetadata, rawPixels, startS3, upload, uploaded } from './helpers.js';
 
 /**
@@ -126,5 +127,22 @@ describe.each(['disk', 's3'] as const)('attachments on %s', (store) => {
     expect((await download(server, fresh.body.data.url, { guestId: guest.guestId })).bytes.toString()).toBe('order 1234\n');
     // An agent does not, until it is sent.
     expect((await request(server, `/api/support/attachments/${file.id}`, { token: admin.token })).status).toBe(404);
+  });
+});
+
+/**
+ * On AWS itself (no S3_ENDPOINT) the presigner picks the host from the bucket's name: a name
+ * with dots goes path-style on `s3.<region>…`. The pages' CSP names `uploadOrigin`, so it must
+ * be that host, or the browser's PUT is blocked (the presigning alone reaches no network).
+ */
+describe('the upload origin on AWS', () => {
+  it.each(['attachments', 'files.example.com'])('is where a presigned PUT into bucket %s goes', async (bucket) => {
+    const store = new S3Store({ bucket, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'example' } });
+    try {
+      const target = await store.directUpload('uploads/x', 10, 'text/plain', 60);
+      expect(new URL(target.url).origin).toBe(store.uploadOrigin);
+    } finally {
+      store.destroy();
+    }
   });
 });

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { formatBytes } from '../../client/src/index.js';
 import { download, PDF, pngWithMetadata, rawPixels, uploaded } from '../attachments/helpers.js';
 import { history } from '../realtime/helpers.js';
 import { call, guestWithConversation } from '../rest/helpers.js';
 import { canRun } from '../support/requirements.js';
-import { consoleTestBed, inboxRows, violations } from './console-page.js';
+import { consoleTestBed, inboxRows, naturalWidth, openRow, violations } from './console-page.js';
 
 const poll = { timeout: 15_000, interval: 100 };
 
@@ -30,15 +30,6 @@ async function restGuest(first: string) {
 
 const previewOf = async (page: Page, conversationId: string) => (await inboxRows(page)).find((r) => r.id === conversationId)?.preview;
 
-/** Opens the conversation's inbox row: answers its reply box. */
-async function openRow(page: Page, conversationId: string): Promise<Locator> {
-  await expect.poll(async () => (await inboxRows(page)).some((r) => r.id === conversationId), poll).toBe(true);
-  await page.locator(`.inbox-row[data-id="${conversationId}"]`).click();
-  const box = page.getByRole('textbox', { name: 'Reply' });
-  await expect.poll(() => box.count(), poll).toBe(1);
-  return box;
-}
-
 /** An agent in the console with a guest's conversation open. */
 async function agentWithGuest(first: string) {
   const agent = await bed.agent();
@@ -46,8 +37,6 @@ async function agentWithGuest(first: string) {
   const box = await openRow(agent.page, guest.conversationId);
   return { agent, page: agent.page, guest, box };
 }
-
-const naturalWidth = (page: Page, selector: string) => page.locator(selector).evaluateAll((imgs) => imgs.map((img) => (img as any).naturalWidth as number));
 
 /** A File for the page to make (it cannot read the test's): its bytes, or only a size of zeros. */
 function inPageFile(name: string, type: string, bytes: Buffer | number) {

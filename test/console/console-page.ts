@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { person } from '../support/server.js';
 import { browserTestBed, watch } from '../widget/browser.js';
@@ -70,6 +70,18 @@ export function inboxRows(page: Page) {
     })),
   );
 }
+
+/** Opens the conversation's inbox row: answers its reply box. */
+export async function openRow(page: Page, conversationId: string): Promise<Locator> {
+  await expect.poll(async () => (await inboxRows(page)).some((r) => r.id === conversationId), { timeout: 15_000, interval: 100 }).toBe(true);
+  await page.locator(`.inbox-row[data-id="${conversationId}"]`).click();
+  const box = page.getByRole('textbox', { name: 'Reply' });
+  await expect.poll(() => box.count(), { timeout: 15_000, interval: 100 }).toBe(1);
+  return box;
+}
+
+/** The natural width of each image the selector finds (0 while one has not loaded). */
+export const naturalWidth = (page: Page, selector: string) => page.locator(selector).evaluateAll((imgs) => imgs.map((img) => (img as any).naturalWidth as number));
 
 /**
  * A test file's server and browser, started once for the file; the browser contexts a test

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { canRun } from '../support/requirements.js';
 import { request, type TestServer } from '../support/server.js';
-import { contrastFailures, CuttableProxy, focused, guestConversation, rows, widgetHarness } from './browser.js';
+import { attach, contrastFailures, CuttableProxy, focused, guestConversation, handOver, openChat, rows, widgetHarness } from './browser.js';
 
 // Each run saves a screenshot of the files in the list, for a look (not compared).
 const SCREENSHOT = new URL('../../test-results/widget-attachments.png', import.meta.url);
@@ -38,14 +38,6 @@ function pdf(size = 3_000): Buffer {
 
 const pixelsOf = (bytes: Buffer) => sharp(bytes).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
 
-/** Opens the panel and waits until the page keeps its guest id (the guest exists on the server). */
-async function openChat(page: Page) {
-  await page.getByRole('button', { name: /Open support chat/ }).click();
-  await expect
-    .poll(() => page.evaluate(() => Object.keys((globalThis as any).localStorage).some((k) => k.startsWith('supportWidget.guestId@'))), poll)
-    .toBe(true);
-}
-
 /** The requests the page makes about attachments, as "METHOD /path". */
 function attachmentCalls(page: Page): string[] {
   const calls: string[] = [];
@@ -54,35 +46,6 @@ function attachmentCalls(page: Page): string[] {
     if (pathname.startsWith('/api/support/attachments')) calls.push(`${r.method()} ${pathname.replace(/[0-9a-f-]{36}/, ':id')}`);
   });
   return calls;
-}
-
-/**
- * A file arriving as the browser hands it over: pasted into the message box (a screenshot on
- * the clipboard, Ctrl+V) or dragged from the desktop and dropped onto the panel.
- */
-function handOver(page: Page, how: 'paste' | 'drop', file: { name: string; type: string; bytes: Buffer }) {
-  return page.evaluate(
-    ({ how, name, type, base64 }) => {
-      const g = globalThis as any;
-      const data = new g.DataTransfer();
-      data.items.add(new g.File([Uint8Array.from(g.atob(base64), (c: string) => c.charCodeAt(0))], name, { type }));
-      const root = g.document.querySelector('support-chat-widget').shadowRoot;
-      if (how === 'paste') {
-        root.querySelector('textarea').dispatchEvent(new g.ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-        return;
-      }
-      const panel = root.querySelector('[role=dialog]');
-      for (const type of ['dragenter', 'dragover', 'drop']) panel.dispatchEvent(new g.DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
-    },
-    { how, name: file.name, type: file.type, base64: file.bytes.toString('base64') },
-  );
-}
-
-/** Picks files with the attach button, as a user does in the file chooser. */
-async function attach(page: Page, ...files: { name: string; mimeType: string; buffer: Buffer }[]) {
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Attach files' }).click()]);
-  expect(chooser.isMultiple()).toBe(true);
-  await chooser.setFiles(files);
 }
 
 const thumbnail = (page: Page, name: string) => page.getByRole('button', { name: `Open image ${name}` }).locator('img');

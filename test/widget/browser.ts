@@ -4,7 +4,7 @@ import { createServer as createTcpServer, connect, type Server as TcpServer, typ
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { CHROMIUM } from '../support/requirements.js';
 import { person, request, startTestServer, type TestServer } from '../support/server.js';
 
@@ -145,6 +145,43 @@ export function focused(page: Page): Promise<{ tag: string; cls: string; label: 
     const el = doc.activeElement.shadowRoot.activeElement;
     return el ? { tag: el.tagName, cls: el.className, label: el.getAttribute('aria-label') } : null;
   });
+}
+
+/** Opens the panel and waits until the page keeps its guest id (the guest exists on the server). */
+export async function openChat(page: Page) {
+  await page.getByRole('button', { name: /Open support chat/ }).click();
+  await expect
+    .poll(() => page.evaluate(() => Object.keys((globalThis as any).localStorage).some((k) => k.startsWith('supportWidget.guestId@'))), { timeout: 20_000, interval: 100 })
+    .toBe(true);
+}
+
+/**
+ * A file arriving as the browser hands it over: pasted into the message box (a screenshot on
+ * the clipboard, Ctrl+V) or dragged from the desktop and dropped onto the panel.
+ */
+export function handOver(page: Page, how: 'paste' | 'drop', file: { name: string; type: string; bytes: Buffer }) {
+  return page.evaluate(
+    ({ how, name, type, base64 }) => {
+      const g = globalThis as any;
+      const data = new g.DataTransfer();
+      data.items.add(new g.File([Uint8Array.from(g.atob(base64), (c: string) => c.charCodeAt(0))], name, { type }));
+      const root = g.document.querySelector('support-chat-widget').shadowRoot;
+      if (how === 'paste') {
+        root.querySelector('textarea').dispatchEvent(new g.ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+        return;
+      }
+      const panel = root.querySelector('[role=dialog]');
+      for (const type of ['dragenter', 'dragover', 'drop']) panel.dispatchEvent(new g.DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+    },
+    { how, name: file.name, type: file.type, base64: file.bytes.toString('base64') },
+  );
+}
+
+/** Picks files with the attach button, as a user does in the file chooser. */
+export async function attach(page: Page, ...files: { name: string; mimeType: string; buffer: Buffer }[]) {
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByRole('button', { name: 'Attach files' }).click()]);
+  expect(chooser.isMultiple()).toBe(true);
+  await chooser.setFiles(files);
 }
 
 /**

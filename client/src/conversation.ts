@@ -265,19 +265,30 @@ export class ConversationSession {
 
   // ---- inside ----
 
-  /** Every (re)connect: join first, then catch up, so nothing falls between the two. */
+  /**
+   * Every (re)connect: join first, then catch up, so nothing falls between the two. A reconnect
+   * (history held) names its syncedSeq in the join, whose answer brings what it missed: one
+   * round trip, and a sync only when that page was not all.
+   */
   private async catchUp(generation: number): Promise<void> {
     const store = this.store;
     if (!store || this.ended !== null) return;
     try {
-      const { lastSeq } = await this.transport.join(store.conversationId);
+      const { lastSeq, missed } = store.historyLoaded
+        ? await this.transport.join(store.conversationId, store.syncedSeq)
+        : await this.transport.join(store.conversationId);
       if (generation !== this.generation) return;
+      if (missed) {
+        this.confirmSent(store.addSynced(missed));
+        this.changed();
+      }
       if (!store.historyLoaded) {
         const page = await this.transport.history(store.conversationId, { limit: this.options.pageSize });
         if (generation !== this.generation) return;
         this.confirmSent(store.addNewest(page));
       }
-      if (lastSeq > store.syncedSeq || store.hasGap) await this.sync();
+      const behind = missed ? missed.pagination.hasMore : lastSeq > store.syncedSeq;
+      if (behind || store.hasGap) await this.sync();
     } catch (error) {
       if (generation !== this.generation) return;
       if (error instanceof ConversationEndedError) return this.end(error.message);

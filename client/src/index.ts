@@ -24,7 +24,7 @@ export { randomId } from './ids.js';
 export { MessageStore, type Change } from './message-store.js';
 export { Outbox, type Attempt, type OutboxFile, type OutboxItem, type OutboxState } from './outbox.js';
 export { ReadReceipts } from './read-receipts.js';
-export { ConversationEndedError, errorMessage, type ConversationTransport } from './transport.js';
+export { ConversationEndedError, errorMessage, joined, type ConversationTransport, type Joined } from './transport.js';
 export { THEIR_TYPING_MAX_MS, TheirTyping, TYPING_IDLE_MS, TypingSignal } from './typing.js';
 export {
   AttachmentFiles,

@@ -2,8 +2,12 @@ import type { Message, Page } from './wire.js';
 
 /** What an app's connection to the server does for a conversation (Socket.IO, tRPC, REST). */
 export interface ConversationTransport {
-  /** Subscribes this connection to the conversation's live events; resolves with its newest seq. */
-  join(conversationId: string): Promise<{ lastSeq: number }>;
+  /**
+   * Subscribes this connection to the conversation's live events; resolves with its newest seq.
+   * With `afterSeq` (a reconnect), `missed` is the first catch-up page after it, read once
+   * subscribed; a transport whose server answers none leaves it out, and the session syncs.
+   */
+  join(conversationId: string, afterSeq?: number): Promise<Joined>;
   /** History: the newest page, or the page just older than seq `before`. */
   history(conversationId: string, page: { limit: number; before?: number }): Promise<Page>;
   /** Catch-up: messages with seq > afterSeq, oldest first. */
@@ -12,6 +16,17 @@ export interface ConversationTransport {
   send(input: { conversationId: string; message: string; clientMessageId: string; messageType?: 'file'; attachmentIds?: string[] }): Promise<Message>;
   markRead(messageId: string): Promise<void>;
   typing(conversationId: string, isTyping: boolean): Promise<void>;
+}
+
+export interface Joined {
+  lastSeq: number;
+  missed?: Page;
+}
+
+/** The server's join answer (`conversation:join`, `conversations.join`) as the session takes it. */
+export function joined(answer: { lastSeq: number; messages?: readonly Message[]; pagination?: Page['pagination'] }): Joined {
+  const { lastSeq, messages, pagination } = answer;
+  return messages && pagination ? { lastSeq, missed: { messages, pagination } } : { lastSeq };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IdentitySchema, ConversationSchema, TypingInput } from '../router/conversations.schema.js';
+import { IdentitySchema, ConversationSchema, JoinInput, TypingInput } from '../router/conversations.schema.js';
 import { failureKinds } from '../router/errors.js';
 import { exampleIds } from '../router/examples.js';
 import { MarkReadInput, MessageSchema, MessagesPageSchema, SendMessageInput, SyncMessagesInput } from '../router/messages.schema.js';
@@ -62,10 +62,17 @@ interface SocketEvent {
 export const socketEvents: SocketEvent[] = [
   {
     name: 'conversation:join', direction: 'client', tag: 'Rooms',
-    summary: 'Join a conversation room',
-    description: 'Follow a conversation you can see: its messages, reads, typing and changes reach this socket until you leave or disconnect. The ack’s lastSeq tells whether to sync.',
-    payload: ConversationRef,
-    ack: ConversationRef.extend({ lastSeq: z.number().int().meta({ description: 'Seq of the newest message', examples: [42] }) }).describe('The room joined'),
+    summary: 'Join a conversation room, catching up from afterSeq',
+    description:
+      'Follow a conversation you can see: its messages, reads, typing and changes reach this socket until you leave or disconnect. ' +
+      'Reconnecting, send the last seq you have as afterSeq: the ack carries the messages after it, as conversation:sync answers, read once the socket is in the room, so nothing falls between the page and the live messages (a message may come both ways: keep one per seq). Sync further only while pagination.hasMore. ' +
+      'Without afterSeq, the ack’s lastSeq tells whether to sync.',
+    payload: JoinInput,
+    ack: ConversationRef.extend({
+      lastSeq: z.number().int().meta({ description: 'Seq of the newest message', examples: [42] }),
+      messages: MessagesPageSchema.shape.messages.optional().describe('With afterSeq: the messages after it, oldest first, at most limit'),
+      pagination: MessagesPageSchema.shape.pagination.optional().describe('With afterSeq: where that page is; hasMore says to sync from its last seq'),
+    }).describe('The room joined, and with afterSeq what you missed'),
   },
   {
     name: 'conversation:leave', direction: 'client', tag: 'Rooms',
@@ -105,7 +112,7 @@ export const socketEvents: SocketEvent[] = [
   {
     name: 'conversation:sync', direction: 'client', tag: 'Messages',
     summary: 'Catch up: messages with seq > afterSeq',
-    description: 'After a reconnect: the messages after the last seq you have, oldest first, as REST history with after.',
+    description: 'The messages after the last seq you have, oldest first, as REST history with after: past the page conversation:join brought (hasMore), or after a gap in the seqs heard live.',
     payload: SyncMessagesInput,
     ack: MessagesPageSchema,
   },

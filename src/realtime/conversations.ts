@@ -6,11 +6,9 @@ export function conversationListeners(listen: Listen): Listeners {
   return [
     listen(
       'conversation:join',
+      // The procedure has the socket join the room (the context's `follow`), before its catch-up page.
       (socket, payload) => callerOf(socket).conversations.join(payload as never),
-      (socket, { conversationId }) => {
-        socket.join(rooms.conversation(conversationId));
-        socket.emit('conversation:joined', { conversationId });
-      },
+      (socket, { conversationId }) => socket.emit('conversation:joined', { conversationId }),
     ),
     listen(
       'conversation:leave',
@@ -20,7 +18,7 @@ export function conversationListeners(listen: Listen): Listeners {
         socket.emit('conversation:left', { conversationId });
       },
     ),
-    // Catch-up after a reconnect: the same procedure as REST history, from a seq onwards.
+    // Catch-up past the join's page, or after a gap seen live: the same procedure as REST history.
     listen('conversation:sync', (socket, payload) => callerOf(socket).messages.sync(payload as never)),
     ...([['typing:start', true], ['typing:stop', false]] as const).map(([event, isTyping]) =>
       listen(event, (socket, payload) =>

@@ -78,7 +78,13 @@ export function createRealtime(httpServer: HttpServer, services: Services, optio
       const identity = await createCaller(context).identity.connect();
       const principal = context.principal ?? { type: 'guest' as const, id: identity.guestId! };
       socket.data.principal = principal;
-      socket.data.context = { ...context, principal, credentialProblem: undefined };
+      socket.data.context = {
+        ...context,
+        principal,
+        credentialProblem: undefined,
+        // The procedure decides when: after its access check, before its catch-up read.
+        follow: (conversationId) => socket.join(rooms.conversation(conversationId)),
+      };
       next();
     } catch (error) {
       const report = reportError(error);

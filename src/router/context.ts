@@ -51,6 +51,12 @@ export interface Context extends Services {
   connectionId?: string;
   /** The client's network address, as far as configured proxies can be trusted. */
   clientAddress?: string;
+  /**
+   * Puts this connection on a conversation's live stream (a socket joins its room), for the
+   * transports that have one. A procedure calls it only after the access check, and before
+   * reading what must meet the stream with nothing between the two (a join's catch-up page).
+   */
+  follow?: (conversationId: string) => void | Promise<void>;
 }
 
 export type ConnectionMeta = Pick<Context, 'connectionId' | 'clientAddress'>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { conversationPriorities, conversationStatuses, conversationTypes, type ConversationRow } from '../db/schema.js';
 import { exampleAgent, exampleConversation, exampleIds, exampleMessage } from './examples.js';
-import { MessageSchema } from './messages.schema.js';
+import { CatchUpLimit, MessageSchema, SeqCursor } from './messages.schema.js';
 
 export const ConversationSchema = z.object({
   id: z.uuid().describe('Conversation id'),
@@ -73,6 +73,21 @@ export const StartAsGuestInput = z
   })
   .default({ type: 'general' })
   .meta({ examples: [{ type: 'general', subject: 'Question about my order' }] });
+
+/**
+ * `conversation:join`. A reconnecting client names the last seq it holds and gets the page
+ * after it in the answer, instead of asking for it with `conversation:sync` once joined.
+ */
+export const JoinInput = z
+  .object({
+    conversationId: z.uuid().describe('A conversation you can see'),
+    afterSeq: SeqCursor.optional().meta({
+      description: 'Reconnecting: the last seq you have. The answer then carries the messages after it (messages, pagination), as conversation:sync answers',
+      examples: [41],
+    }),
+    limit: CatchUpLimit,
+  })
+  .meta({ description: 'Follow a conversation, catching up from the last seq you have', examples: [{ conversationId: exampleIds.conversation, afterSeq: 41 }] });
 
 export const TypingInput = z.object({
   conversationId: z.uuid().describe('A conversation you can see'),

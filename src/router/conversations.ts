@@ -7,10 +7,12 @@ import { findProfiles } from '../db/users.js';
 import type { Principal } from './context.js';
 import {
   GetOrCreateInput,
+  JoinInput,
   StartAsGuestInput,
   toConversation,
   TypingInput,
 } from './conversations.schema.js';
+import { pageOfMessages } from './message-pages.js';
 import { presentMessages } from './present-messages.js';
 import { principalOrNewGuest } from './identity.js';
 import { toMessage } from './messages.schema.js';
@@ -62,8 +64,20 @@ export const conversationsRouter = router({
     return { conversations: (await listConversationsOf(ctx.db, owner, CUSTOMER_CONVERSATIONS)).map(toConversation) };
   }),
 
-  /** Proves the caller may watch the conversation; the transport then subscribes it. */
-  join: conversationProcedure.mutation(({ ctx }) => ({ conversationId: ctx.conversation.id, lastSeq: ctx.conversation.last_seq })),
+  /**
+   * Proves the caller may watch the conversation and has the transport subscribe it. With
+   * afterSeq the answer carries the first page after it: read only once the connection
+   * follows the live stream, so whatever is committed meanwhile is in the page, live, or
+   * both (the client keeps one copy by seq), never in neither. A reconnect catches up in one
+   * round trip.
+   */
+  join: conversationProcedure.input(JoinInput).mutation(async ({ ctx, input }) => {
+    const c = ctx.conversation;
+    await ctx.follow?.(c.id);
+    if (input.afterSeq === undefined) return { conversationId: c.id, lastSeq: c.last_seq };
+    const missed = await pageOfMessages(ctx, { conversationId: c.id, after: input.afterSeq, limit: input.limit });
+    return { conversationId: c.id, lastSeq: missed.pagination.total, ...missed };
+  }),
 
   leave: authedProcedure
     .input(z.object({ conversationId: z.uuid() }))

@@ -88,7 +88,8 @@ export const SendMessageInput = z
  * coerced. (REST query strings carry only text; the REST layer turns the digits of a field
  * documented as an integer into a number before the procedure sees it.)
  */
-const SeqCursor = z.number().int().min(0).max(2_147_483_647);
+export const MAX_SEQ = 2_147_483_647;
+export const SeqCursor = z.number().int().min(0).max(MAX_SEQ);
 const PageSize = (fallback: number) =>
   z
     .number()
@@ -114,11 +115,14 @@ export const ListMessagesInput = z
     path: ['page'],
   });
 
+/** A catch-up page's size: `conversation:sync`'s, and `conversation:join`'s with afterSeq. */
+export const CatchUpLimit = PageSize(MAX_PAGE_SIZE).describe(`Messages per page, at most ${MAX_PAGE_SIZE}: sync again while hasMore`);
+
 /** `conversation:sync`: every message after the seq the client holds, a page at a time. */
 export const SyncMessagesInput = z.object({
   conversationId: z.uuid().describe('The conversation'),
   afterSeq: SeqCursor.default(0).meta({ description: 'The last seq you have (0: from the start)', examples: [41] }),
-  limit: PageSize(MAX_PAGE_SIZE).describe(`Messages per page, at most ${MAX_PAGE_SIZE}: sync again while hasMore`),
+  limit: CatchUpLimit,
 }).meta({ description: 'Catch up from the last seq you have', examples: [{ conversationId: exampleIds.conversation, afterSeq: 41, limit: 100 }] });
 
 export const MessagesPageSchema = z.object({

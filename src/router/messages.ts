@@ -2,11 +2,10 @@ import { TRPCError } from '@trpc/server';
 import { findConversation } from '../db/conversations.js';
 import { advanceReadPosition } from '../db/inbox.js';
 import { AttachmentsUnavailableError, storeFileMessage } from '../db/attachments.js';
-import { findMessage, listMessagesBySeq, markMessageRead, storeMessage, writeMessage, type MessageToStore } from '../db/messages.js';
+import { findMessage, markMessageRead, storeMessage, writeMessage, type MessageToStore } from '../db/messages.js';
 import type { ConversationRow, MessageRow } from '../db/schema.js';
 import type { ConversationAccess } from './access.js';
 import type { Context, Principal } from './context.js';
-import type { z } from 'zod';
 import { ListMessagesInput, MarkReadInput, SendMessageInput, SyncMessagesInput, toMessage, type Message } from './messages.schema.js';
 import {
   authedProcedure,
@@ -22,7 +21,7 @@ import {
 import { connectionStateOf } from './access.js';
 import { invalidInput } from './errors.js';
 import { withAttachments } from './present-messages.js';
-import { presentMessages } from './present-messages.js';
+import { pageOfMessages } from './message-pages.js';
 
 function ownsAccess(principal: Principal, a: ConversationAccess): boolean {
   return principal.type === 'guest' ? a.guestId === principal.id : a.userId === principal.id;
@@ -75,30 +74,6 @@ export async function storeServerMessage(
 export function tellServerMessage(ctx: Pick<Context, 'events'>, conversation: Pick<ConversationRow, 'user_id' | 'guest_id'>, message: Message, ownerText?: string): void {
   const ownerView = ownerText === undefined ? undefined : { ...message, message: ownerText };
   ctx.events.emit('message.created', { message, owner: ownerOf(conversation), ownerView });
-}
-
-/** Seq is gap-free, so every page is a seq range. */
-async function pageOfMessages(
-  ctx: Pick<Context, 'db' | 'authCodes' | 'files'> & { principal: Principal; conversation: ConversationRow },
-  input: z.output<typeof ListMessagesInput>,
-) {
-  const total = ctx.conversation.last_seq;
-  const { limit } = input;
-  let from: number;
-  let to: number;
-  if (input.after !== undefined) {
-    from = input.after + 1;
-    to = Math.min(total, input.after + limit);
-  } else {
-    to = input.before !== undefined ? Math.min(total, input.before - 1) : total - limit * ((input.page ?? 1) - 1);
-    from = Math.max(1, to - limit + 1);
-  }
-  const rows = to >= from ? await listMessagesBySeq(ctx.db, ctx.conversation.id, from, to) : [];
-  const hasMore = input.after !== undefined ? to < total : from > 1 && to >= from;
-  return {
-    messages: await presentMessages(ctx, ctx.conversation, rows.map(toMessage)),
-    pagination: { total, page: input.page ?? 1, limit, totalPages: Math.ceil(total / limit), hasMore },
-  };
 }
 
 export const messagesRouter = router({

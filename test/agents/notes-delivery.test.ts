@@ -61,6 +61,14 @@ describe('notes in flight', () => {
     expect(seqs).toEqual([1, 2, 3]);
     const history = await request(server, `/api/support/conversation/${conversationId}/messages`, { guestId });
     expect(history.body.data.messages.map((m: { seq: number }) => m.seq)).toEqual([1, 2, 3]);
+    // A reconnect's catch-up in the join, on the socket and over tRPC (no room there: just the page).
+    const { socket: back } = await server.connect({ guestId });
+    const rejoined = await call(back, 'conversation:join', { conversationId, afterSeq: 0 });
+    const overTrpc = await trpcClient(server.url, { guestId }).conversations.join.mutate({ conversationId, afterSeq: 0 });
+    for (const page of [rejoined.data, overTrpc]) {
+      expect(page.messages.map((m: { seq: number }) => m.seq)).toEqual([1, 2, 3]);
+      expect(JSON.stringify(page)).not.toContain('PRIVATE-NOTE');
+    }
     for (const f of [agentFeed, inboxFeed, guestFeed]) f.unsubscribe();
   });
 });

@@ -77,6 +77,51 @@ describe('ConversationSession: the message store', () => {
     expect(session.getState()).toMatchObject({ ready: true, syncedSeq: 101 });
   });
 
+  it('on a reconnect, takes what it missed from the join answer and makes no sync call', async () => {
+    const { transport, session, connect, state, seqs } = setup();
+    await connect([message(1), message(2)]);
+    session.send('stored, answer lost');
+    session.disconnected();
+    session.connected();
+    expect(transport.open('join').args).toEqual([CONVERSATION, 2]);
+    await transport.open('join').resolve({ lastSeq: 4, missed: page([mine(3, 'cm-1', 'stored, answer lost'), message(4)]) });
+    expect(seqs()).toEqual([1, 2, 3, 4]);
+    expect(state()).toMatchObject({ ready: true, syncedSeq: 4, outbox: [] });
+    expect(transport.all('sync')).toHaveLength(0);
+    expect(transport.all('history')).toHaveLength(1);
+    // The page showed it stored: it is not sent a second time.
+    expect(transport.all('send')).toHaveLength(1);
+  });
+
+  it('on a reconnect whose join page says hasMore, goes on with sync from the end of that page', async () => {
+    const { transport, session, connect, state, seqs } = setup();
+    await connect([message(1)]);
+    session.disconnected();
+    session.connected();
+    expect(transport.open('join').args).toEqual([CONVERSATION, 1]);
+    const missed = Array.from({ length: 100 }, (_, i) => message(i + 2));
+    await transport.open('join').resolve({ lastSeq: 150, missed: page(missed, true) });
+    expect(state()).toMatchObject({ ready: false, syncedSeq: 101 });
+    expect(transport.open('sync').args).toEqual([CONVERSATION, 101, 100]);
+    await transport.open('sync').resolve(page(Array.from({ length: 49 }, (_, i) => message(i + 102))));
+    expect(seqs()).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
+    expect(state()).toMatchObject({ ready: true, syncedSeq: 150 });
+    expect(transport.has('sync')).toBe(false);
+  });
+
+  it('on a reconnect, syncs after a complete join page only when a gap remains', async () => {
+    const { transport, session, connect, state } = setup();
+    await connect([message(1)]);
+    session.disconnected();
+    session.connected();
+    // Heard live while the join was on its way, past what the page will hold.
+    session.received(message(4));
+    await transport.open('join').resolve({ lastSeq: 2, missed: page([message(2)]) });
+    expect(transport.open('sync').args).toEqual([CONVERSATION, 2, 100]);
+    await transport.open('sync').resolve(page([message(3), message(4)]));
+    expect(state()).toMatchObject({ ready: true, syncedSeq: 4 });
+  });
+
   it('loads older pages before the oldest seq it holds, one at a time', async () => {
     const { transport, session, state, seqs } = setup({ pageSize: 2 });
     session.connected();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventArrives, nextEvent, startTestServer, type TestServer } from '../support/server.js';
 import { adminSession, call, collect, guestSession, history, join, send, until, userSession } from './helpers.js';
@@ -262,6 +263,112 @@ describe('message:read', () => {
 
     const { messages } = await history(server, owner.conversationId, { guestId: owner.guestId });
     expect(messages.map((m) => m.isRead)).toEqual([false]);
+  });
+});
+
+describe('conversation:join with afterSeq (a reconnect catching up in the join)', () => {
+  /** Everything a socket hears from now on, by event. */
+  function heard(socket: Socket) {
+    const events: [string, any][] = [];
+    socket.onAny((event: string, payload: unknown) => events.push([event, payload]));
+    return events;
+  }
+
+  it('answers the page after afterSeq as sync does (hasMore under a small limit), then the next message live, once', async () => {
+    const guest = await guestSession(server);
+    const agent = await adminSession(server);
+    const sent: Record<string, any>[] = [];
+    for (let i = 1; i <= 5; i++) sent.push(await send(i % 2 === 1 ? guest.socket : agent.socket, guest.conversationId, `message ${i}`));
+
+    // Another agent's socket, in no room of this conversation: only the join can bring it in.
+    const { socket } = await server.connect({ token: agent.token });
+    const events = heard(socket);
+    const joined = await call(socket, 'conversation:join', { conversationId: guest.conversationId, afterSeq: 2 });
+    expect(joined).toEqual({
+      success: true,
+      data: {
+        conversationId: guest.conversationId,
+        lastSeq: 5,
+        messages: sent.slice(2),
+        pagination: { total: 5, page: 1, limit: 100, totalPages: 1, hasMore: false },
+      },
+    });
+    const synced = await call(socket, 'conversation:sync', { conversationId: guest.conversationId, afterSeq: 2 });
+    expect({ messages: joined.data.messages, pagination: joined.data.pagination }).toEqual(synced.data);
+    expect(events).toEqual([['conversation:joined', { conversationId: guest.conversationId }]]);
+
+    const next = await send(guest.socket, guest.conversationId, 'right after the join');
+    await until(() => events.some(([event]) => event === 'message:received'), 'the next message live');
+    await new Promise((resolve) => setTimeout(resolve, 200)); // a second copy would be here by now
+    const live = events.filter(([event]) => event === 'message:received').map(([, m]) => m);
+    expect(live).toEqual([next]);
+    expect([...joined.data.messages, ...live].map((m: { seq: number }) => m.seq)).toEqual([3, 4, 5, 6]);
+
+    const page = await call(guest.socket, 'conversation:join', { conversationId: guest.conversationId, afterSeq: 1, limit: 2 });
+    expect(page.data.messages.map((m: { seq: number }) => m.seq)).toEqual([2, 3]);
+    expect(page.data).toMatchObject({ lastSeq: 6, pagination: { total: 6, limit: 2, hasMore: true } });
+    const upToDate = await call(guest.socket, 'conversation:join', { conversationId: guest.conversationId, afterSeq: 6 });
+    expect(upToDate.data).toMatchObject({ lastSeq: 6, messages: [], pagination: { hasMore: false } });
+  });
+
+  it('without afterSeq answers as before: the room and lastSeq, no page', async () => {
+    const guest = await guestSession(server);
+    await send(guest.socket, guest.conversationId, 'one');
+    expect(await call(guest.socket, 'conversation:join', { conversationId: guest.conversationId })).toEqual({
+      success: true,
+      data: { conversationId: guest.conversationId, lastSeq: 1 },
+    });
+  });
+
+  it('refuses a stranger as before, and puts them in no room: they hear nothing of the conversation after', async () => {
+    const owner = await guestSession(server);
+    await send(owner.socket, owner.conversationId, 'secret before');
+    const strangers = [await guestSession(server), await userSession(server)];
+    const events = strangers.map(({ socket }) => heard(socket));
+    for (const { socket } of strangers) {
+      const error = nextEvent(socket, 'message:error');
+      expect(await call(socket, 'conversation:join', { conversationId: owner.conversationId, afterSeq: 0 })).toEqual(notFound);
+      expect(await error).toEqual({ error: 'Conversation not found', event: 'conversation:join', code: 'NOT_FOUND' });
+    }
+    const agent = await adminSession(server);
+    await send(owner.socket, owner.conversationId, 'secret after');
+    await send(agent.socket, owner.conversationId, 'agent reply');
+    await call(owner.socket, 'typing:start', { conversationId: owner.conversationId });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const seen of events) {
+      expect(seen.map(([event]) => event)).toEqual(['message:error']);
+      expect(JSON.stringify(seen)).not.toContain('secret');
+    }
+  });
+
+  it.each([
+    { afterSeq: -1, field: 'afterSeq' },
+    { afterSeq: 'abc', field: 'afterSeq' },
+    { afterSeq: 1.5, field: 'afterSeq' },
+    { afterSeq: 2 ** 31, field: 'afterSeq' },
+    { afterSeq: 1e21, field: 'afterSeq' },
+    { afterSeq: null, field: 'afterSeq' },
+    { afterSeq: 0, limit: 0, field: 'limit' },
+    { afterSeq: 0, limit: 'ten', field: 'limit' },
+  ])('refuses afterSeq $afterSeq / limit $limit as a validation failure naming $field, and joins nothing', async ({ field, ...input }) => {
+    const guest = await guestSession(server);
+    const agent = await adminSession(server);
+    const events = heard(agent.socket);
+    const ack = await call(agent.socket, 'conversation:join', { conversationId: guest.conversationId, ...input });
+    expect(ack).toMatchObject({ success: false, message: 'Validation failed' });
+    expect(ack.errors.map((e: { field: string }) => e.field)).toContain(field);
+    await send(guest.socket, guest.conversationId, 'after the refused join');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The admins room hears of the message; the conversation room was never joined.
+    expect(events.map(([event]) => event)).toEqual(['message:error', 'conversation:new_message']);
+    expect(events[0]![1]).toMatchObject({ event: 'conversation:join', code: 'BAD_REQUEST' });
+  });
+
+  it('takes the largest afterSeq there is, and answers an empty page', async () => {
+    const guest = await guestSession(server);
+    await send(guest.socket, guest.conversationId, 'one');
+    const ack = await call(guest.socket, 'conversation:join', { conversationId: guest.conversationId, afterSeq: 2 ** 31 - 1, limit: 1_000 });
+    expect(ack.data).toMatchObject({ lastSeq: 1, messages: [], pagination: { total: 1, limit: 100, hasMore: false } });
   });
 });
 

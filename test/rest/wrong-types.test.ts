@@ -105,6 +105,7 @@ describe('socket events', () => {
     { event: 'typing:start', base: () => ({}), fields: strings('conversationId') },
     { event: 'typing:stop', base: () => ({}), fields: strings('conversationId') },
     { event: 'conversation:join', base: () => ({}), fields: strings('conversationId') },
+    { event: 'conversation:join', base: () => ({ conversationId: user.conversationId }), fields: wholeNumbers('afterSeq', 'limit') },
     { event: 'conversation:leave', base: () => ({}), fields: strings('conversationId') },
     { event: 'conversation:sync', base: () => ({ conversationId: user.conversationId }), fields: [...strings('conversationId'), ...wholeNumbers('afterSeq', 'limit')] },
   ];

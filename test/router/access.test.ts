@@ -3,7 +3,7 @@ import type { CompiledQuery, KyselyPlugin, PluginTransformQueryArgs, PluginTrans
 import type { Db } from '../../src/db/connect.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invalidateConversationAccess } from '../../src/router/access.js';
-import { createContextInner, type Principal } from '../../src/router/context.js';
+import { createContextInner, type Context, type Principal } from '../../src/router/context.js';
 import { createCaller } from '../../src/router/index.js';
 import { upsertProfile } from '../../src/db/users.js';
 import { codeOf, startTestServices } from '../support/services.js';
@@ -50,10 +50,10 @@ function countingDb(db: Db) {
 const user = (): Principal => ({ type: 'user', id: randomUUID(), tokenExpiresAt: Date.now() / 1000 + 3600 });
 
 /** A caller as a socket has one: one context object for every event of the connection. */
-function connection(principal: Principal) {
+function connection(principal: Principal, extra: Partial<Context> = {}) {
   const { db, reads } = countingDb(t.db);
   const services = { ...t.services, db };
-  return { caller: createCaller(createContextInner(services, principal, { connectionId: randomUUID() })), reads };
+  return { caller: createCaller(createContextInner(services, principal, { connectionId: randomUUID(), ...extra })), reads };
 }
 
 async function openConversation(principal: Principal) {
@@ -146,5 +146,58 @@ describe('per-connection conversation access', () => {
     expect(await codeOf(caller.conversations.join({ conversationId: conversation.id }))).toBe('NOT_FOUND');
     expect(await codeOf(caller.messages.send({ conversationId: conversation.id, message: 'hi' }))).toBe('NOT_FOUND');
     expect(reads.count).toBe(2);
+  });
+});
+
+describe('join with afterSeq: the connection follows, then the page is read', () => {
+  it('reads the conversation once for the access check and the page', async () => {
+    const owner = user();
+    const conversation = await openConversation(owner);
+    const sender = await t.callerFor(owner);
+    for (const text of ['one', 'two', 'three']) await sender.messages.send({ conversationId: conversation.id, message: text });
+    const { caller, reads } = connection(owner);
+    const joined = await caller.conversations.join({ conversationId: conversation.id, afterSeq: 1 });
+    expect(joined).toMatchObject({ conversationId: conversation.id, lastSeq: 3, pagination: { total: 3, hasMore: false } });
+    expect('messages' in joined && joined.messages.map((m) => m.message)).toEqual(['two', 'three']);
+    expect(reads.count).toBe(1);
+  });
+
+  it('has a message committed after the access check but before following in the page, not lost between the two', async () => {
+    const owner = user();
+    const conversation = await openConversation(owner);
+    const sender = await t.callerFor(owner);
+    await sender.messages.send({ conversationId: conversation.id, message: 'held' });
+    const steps: string[] = [];
+    // The row the access check read says last_seq 1; this lands before the connection
+    // follows, so its live copy went to a room the connection was not in yet.
+    const follow = async (conversationId: string) => {
+      await sender.messages.send({ conversationId, message: 'meanwhile' });
+      steps.push(`follow ${conversationId}`);
+    };
+    const { caller } = connection(owner, { follow });
+    const joined = await caller.conversations.join({ conversationId: conversation.id, afterSeq: 1 });
+    expect(steps).toEqual([`follow ${conversation.id}`]);
+    expect(joined).toMatchObject({ lastSeq: 2, pagination: { total: 2, hasMore: false } });
+    expect('messages' in joined && joined.messages.map((m) => [m.seq, m.message])).toEqual([[2, 'meanwhile']]);
+  });
+
+  it('follows without afterSeq too; a caller refused by the access check or the input never follows', async () => {
+    const owner = user();
+    const conversation = await openConversation(owner);
+    const followed: string[] = [];
+    const follow = (conversationId: string) => void followed.push(conversationId);
+    expect(await connection(owner, { follow }).caller.conversations.join({ conversationId: conversation.id })).toEqual({ conversationId: conversation.id, lastSeq: 0 });
+    expect(followed).toEqual([conversation.id]);
+
+    followed.length = 0;
+    const stranger = connection(user(), { follow }).caller;
+    expect(await codeOf(stranger.conversations.join({ conversationId: conversation.id, afterSeq: 0 }))).toBe('NOT_FOUND');
+    const guest = connection({ type: 'guest', id: 'guest_1700000000000_0123456789abcdef' }, { follow }).caller;
+    expect(await codeOf(guest.conversations.join({ conversationId: conversation.id, afterSeq: 0 }))).toBe('NOT_FOUND');
+    const own = connection(owner, { follow }).caller;
+    for (const bad of [{ afterSeq: -1 }, { afterSeq: 1.5 }, { afterSeq: 0, limit: 0 }]) {
+      expect(await codeOf(own.conversations.join({ conversationId: conversation.id, ...bad }))).toBe('BAD_REQUEST');
+    }
+    expect(followed).toEqual([]);
   });
 });

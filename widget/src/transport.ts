@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { ConversationEndedError, type ConversationTransport } from '../../client/src/transport.js';
+import { ConversationEndedError, joined, type ConversationTransport, type Joined } from '../../client/src/transport.js';
 import type { Call, Message, Page, Signal } from '../../client/src/wire.js';
 import type { Api } from './api.js';
 import type { Envelope, FieldError, Me } from './types.js';
@@ -112,8 +112,8 @@ export class SocketTransport implements ConversationTransport {
     this.socket.disconnect();
   }
 
-  join(conversationId: string): Promise<{ lastSeq: number }> {
-    return this.ack('conversation:join', { conversationId });
+  async join(conversationId: string, afterSeq?: number): Promise<Joined> {
+    return joined(await this.ack('conversation:join', afterSeq === undefined ? { conversationId } : { conversationId, afterSeq }));
   }
 
   history(conversationId: string, page: { limit: number; before?: number }): Promise<Page> {

@@ -1,4 +1,4 @@
-import { ConversationEndedError, type ConversationTransport } from '../../../client/src/index.js';
+import { ConversationEndedError, joined, type ConversationTransport } from '../../../client/src/index.js';
 import { statusOf, type ApiClient } from '../api/client.js';
 
 const TIMEOUT_MS = 15_000;
@@ -20,7 +20,7 @@ export async function call<T>(request: Promise<T>): Promise<T> {
  */
 export function trpcTransport(api: ApiClient): ConversationTransport {
   return {
-    join: (conversationId) => call(api.conversations.join.mutate({ conversationId }, within())),
+    join: async (conversationId, afterSeq) => joined(await call(api.conversations.join.mutate({ conversationId, afterSeq }, within()))),
     history: (conversationId, page) => call(api.messages.list.query({ conversationId, ...page }, within())),
     sync: (conversationId, afterSeq, limit) => call(api.messages.sync.query({ conversationId, afterSeq, limit }, within())),
     send: (input) => call(api.messages.send.mutate(input, within())),

@@ -97,13 +97,16 @@ describe.runIf(canRun('browser'))('attachments in the console', { timeout: 90_00
     expect(saved.suggestedFilename()).toBe('invoice.pdf');
     expect((await readFile((await saved.path())!)).equals(PDF)).toBe(true);
 
-    // A click on the thumbnail opens the full image; Escape closes it.
+    // A click on the thumbnail opens the full image; Escape closes it, and only it: the
+    // conversation behind stays open.
     await page.getByRole('button', { name: 'Open screenshot.png' }).click();
     const lightbox = page.getByRole('dialog', { name: 'screenshot.png' });
     await expect.poll(() => naturalWidth(page, '.lightbox img'), poll).toEqual([480]);
     expect(await lightbox.isVisible()).toBe(true);
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByRole('dialog').count(), poll).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await page.getByRole('button', { name: 'Open screenshot.png' }).isVisible()).toBe(true);
 
     expect(await violations(page)).toEqual([]);
     expect(agent.problems()).toEqual([]);

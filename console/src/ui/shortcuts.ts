@@ -11,8 +11,8 @@ function isTyping(target: EventTarget | null): boolean {
  * the inbox, / searches, r focuses the reply box, e or c closes the conversation, Escape leaves
  * it, and m mutes or unmutes the microphone during a call (the call bar's "Mute").
  *
- * A single-key shortcut on the document, ignored while the agent types in a field or holds a
- * modifier. The latest handler runs, so callers need not memoise it.
+ * A single-key shortcut on the document, ignored while the agent types in a field, holds a
+ * modifier or has a modal dialog open. The latest handler runs, so callers need not memoise it.
  */
 export function useShortcut(keys: string[], handler: (event: KeyboardEvent) => void, enabled = true) {
   const latest = useRef(handler);
@@ -23,6 +23,9 @@ export function useShortcut(keys: string[], handler: (event: KeyboardEvent) => v
     const list = joined.split(' ');
     const onKey = (event: KeyboardEvent) => {
       if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
+      // A modal dialog (an image, the saved replies) owns the keys: its Escape closes it, not
+      // the conversation behind it.
+      if (document.querySelector(':modal')) return;
       if (!list.includes(event.key)) return;
       event.preventDefault();
       latest.current(event);

@@ -12,7 +12,8 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SyncedFileWriter } from '../../src/files/synced-file-writer.js';
 
-const folder = mkdtempSync(path.join(os.tmpdir(), 'upload-sink-'));
+// Beside the server's DATA_DIR (BENCH_DATA_DIR), so both write to the same filesystem.
+const folder = mkdtempSync(path.join(process.env.BENCH_DATA_DIR ?? os.tmpdir(), 'upload-sink-'));
 let n = 0;
 const server = http.createServer((req, res) => {
   const sink = process.env.UPLOAD_SINK === 'disk' ? new SyncedFileWriter(path.join(folder, `${n++ % 20}.part`)) : new Writable({ write: (_c, _e, done) => done() });

@@ -10,7 +10,7 @@ export const SYNC_EVERY_BYTES = 1024 * 1024;
  * PostgreSQL's commit (an fsync of the WAL on the same disk) waits behind it: the message path's
  * p99 went from 9 to 42 ms with the bytes going to another, niced process that did nothing else,
  * and to 18 ms when that process flushed every megabyte (README, "Under load"). The flush also
- * means an upload that answered 200 is on the disk, as a bucket's PUT is.
+ * means the bytes of an upload that answered 200 are on the disk (its rename is not synced).
  */
 export class SyncedFileWriter extends Writable {
   private handle?: FileHandle;

@@ -23,9 +23,10 @@ export function useShortcut(keys: string[], handler: (event: KeyboardEvent) => v
     const list = joined.split(' ');
     const onKey = (event: KeyboardEvent) => {
       if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
-      // A modal dialog (an image, the saved replies) owns the keys: its Escape closes it, not
-      // the conversation behind it.
-      if (document.querySelector(':modal')) return;
+      // A modal dialog (an image, the saved replies: both open with showModal) owns the keys:
+      // its Escape closes it, not the conversation behind it. Not `:modal`, which browsers
+      // before 2022 reject with a SyntaxError.
+      if (document.querySelector('dialog[open]')) return;
       if (!list.includes(event.key)) return;
       event.preventDefault();
       latest.current(event);

@@ -5,7 +5,7 @@ import type { Metrics } from '../ops/metrics.js';
 import { createListen, type Listeners } from './acks.js';
 import { coalesceWrites } from './coalesce-writes.js';
 import { clientAddressOf } from '../auth/client-address.js';
-import { createContext, type Principal, type Services } from '../router/context.js';
+import { createContext, type ConnectionMeta, type Principal, type Services } from '../router/context.js';
 import { reportError } from '../router/errors.js';
 import { toIdentity } from '../router/identity.js';
 import { createCaller } from '../router/index.js';
@@ -59,6 +59,11 @@ export function createRealtime(httpServer: HttpServer, services: Services, optio
   // Built once: every socket gets the same listener functions (see createListen).
   const listeners: Listeners = [...conversationListeners(listen), ...messageListeners(listen), ...callListeners(listen)];
   const presence = trackCustomerPresence(nsp, services.db, options.log);
+  // One function for every socket, as the listeners are (no closure per idle connection): the
+  // procedure calls it on its context, whose connectionId names the socket.
+  const follow = function (this: ConnectionMeta, conversationId: string) {
+    if (this.connectionId) nsp.sockets.get(this.connectionId)?.join(rooms.conversation(conversationId));
+  };
   const onDisconnect = function (this: SupportSocket, reason: string) {
     const { principal } = this.data;
     presence.left(principal);
@@ -83,7 +88,7 @@ export function createRealtime(httpServer: HttpServer, services: Services, optio
         principal,
         credentialProblem: undefined,
         // The procedure decides when: after its access check, before its catch-up read.
-        follow: (conversationId) => socket.join(rooms.conversation(conversationId)),
+        follow,
       };
       next();
     } catch (error) {
